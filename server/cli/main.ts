@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * The `seglab` command line: train, eval, predict, data check, backends, schema. Training, evaluation and
+ * prediction run in a child process (see child.ts), so a WASM abort or a crash never takes this process down.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TrainerJob } from '../protocol';
+import { ConfigError, loadConfig } from '../config/load';
+import { TrainerChild } from './child';
+import { Printer } from './printer';
+import { resolveInputs, resolveRun } from './runs';
+import { dataCheck } from './dataCheck';
+
+const USAGE = `usage: seglab <command> [options]
+
+commands:
+  train                 train per seglab.json (or the built-in synthetic default) and report val mIoU
+  eval                  evaluate a run's checkpoint on the validation set (dataset-wide mIoU)
+  predict IMAGE|DIR...  write a mask PNG and an overlay PNG per image
+  data check            check a dataset: counts, sizes, class shares, label and value-range problems
+  backends              show which TensorFlow.js backend would be used and why the others were skipped
+  schema                print the JSON Schema of seglab.json
+
+options:
+  --config FILE         config file (default: ./seglab.json if present, else the built-in default)
+  --backend NAME        force a backend: node-gpu, webgpu, node, wasm, cpu (default: auto)
+  --resume RUN          (train) continue RUN (a run folder or a name under the runs folder) from its last checkpoint
+  --run RUN             (eval, predict) run folder or name; default: the newest run
+  --checkpoint WHICH    (eval, predict) best (default) or last
+  --save-predictions DIR  (eval) write index PNGs named like the inputs
+  --out DIR             (predict) output folder (default: <run>/predictions)
+  -h, --help            this help`;
+
+function fail(message: string): never {
+  process.stderr.write(`seglab: ${message}\n`);
+  process.exit(2);
+}
+
+/** `--backend` wins over the config's `backend`; 'auto' walks the ladder. */
+function backendOf(flag: string | undefined, configured: string): string | undefined {
+  return flag ?? (configured === 'auto' ? undefined : configured);
+}
+
+function runChild(job: TrainerJob): Promise<number> {
+  const printer = new Printer(process.stdout, process.stderr);
+  const child = new TrainerChild(job, (e) => printer.handle(e));
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      printer.note('stopping after the current step and saving the checkpoint… (Ctrl+C again to abort now)');
+      child.stop();
+    } else {
+      child.kill();
+    }
+  };
+  process.on('SIGINT', onSigint);
+  return child.done.then((outcome) => {
+    process.off('SIGINT', onSigint);
+    if (outcome.crash) printer.fatal(outcome.crash);
+    if (interrupts > 1) return 130;
+    return outcome.ok && !printer.failed ? 0 : 1;
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      backend: { type: 'string' },
+      resume: { type: 'string' },
+      run: { type: 'string' },
+      checkpoint: { type: 'string', default: 'best' },
+      'save-predictions': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return command || values.help ? 0 : 2;
+  }
+  const checkpoint = values.checkpoint as string;
+  if (checkpoint !== 'best' && checkpoint !== 'last') fail(`--checkpoint must be best or last; got ${JSON.stringify(checkpoint)}`);
+  const cwd = process.cwd();
+  const configPath = values.config ? path.resolve(cwd, values.config) : null;
+  switch (command) {
+    case 'train': {
+      const cfg = loadConfig(configPath ?? undefined, cwd);
+      const resumeRunDir = values.resume ? resolveRun(values.resume, cfg.output.runsDir) : undefined;
+      return runChild({ kind: 'train', configPath, cwd, backend: backendOf(values.backend, cfg.backend), resumeRunDir });
+    }
+    case 'eval': {
+      const cfg = loadConfig(configPath ?? undefined, cwd);
+      const runDir = resolveRun(values.run, cfg.output.runsDir);
+      const save = values['save-predictions'];
+      return runChild({
+        kind: 'eval',
+        runDir,
+        checkpoint,
+        backend: backendOf(values.backend, cfg.backend),
+        configPath: configPath ?? undefined,
+        savePredictionsDir: save ? path.resolve(cwd, save) : undefined,
+      });
+    }
+    case 'predict': {
+      if (rest.length === 0) fail('predict needs at least one image or folder: seglab predict IMAGE|DIR...');
+      const cfg = loadConfig(configPath ?? undefined, cwd);
+      const runDir = resolveRun(values.run, cfg.output.runsDir);
+      const inputs = resolveInputs(rest.map((p) => path.resolve(cwd, p)));
+      const outDir = values.out ? path.resolve(cwd, values.out) : path.join(runDir, 'predictions');
+      return runChild({ kind: 'predict', runDir, checkpoint, backend: backendOf(values.backend, cfg.backend), inputs, outDir });
+    }
+    case 'data': {
+      if (rest[0] !== 'check') fail(`unknown data command ${JSON.stringify(rest[0] ?? '')}; valid: check`);
+      return dataCheck(loadConfig(configPath ?? undefined, cwd), process.stdout);
+    }
+    case 'backends':
+      return runChild({ kind: 'backends', backend: values.backend });
+    case 'schema': {
+      const { seglabJsonSchema } = await import('../config/writeSchema.js');
+      process.stdout.write(JSON.stringify(seglabJsonSchema(), null, 2) + '\n');
+      return 0;
+    }
+    default:
+      fail(`unknown command ${JSON.stringify(command)}; valid: train, eval, predict, data check, backends, schema`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err as Error;
+    const user = e instanceof ConfigError || ['UserFacingError', 'DataError', 'TypeError [ERR_PARSE_ARGS_UNKNOWN_OPTION]'].includes(e.name) || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(user ? `seglab: ${e.message}\n` : `seglab: internal error: ${e.stack ?? e.message}\n`);
+    process.exitCode = user ? 2 : 1;
+  },
+);

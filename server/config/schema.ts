@@ -1,0 +1,212 @@
+/**
+ * The one source of truth for `seglab.json`: a zod schema that validates the file at the edge and fills in every
+ * default, and from which the committed JSON Schema (`server/config/seglab.schema.json`) is generated.
+ * Field names follow smp (`encoderDepth`, `decoderUseBatchnorm`, `inChannels`, `classes`) and are the same in the
+ * config, the protocol and the UI.
+ */
+import { z } from 'zod';
+
+export const BACKEND_NAMES = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
+
+const positiveInt = z.number().int().positive();
+const labelValue = z.number().int().min(0).max(255);
+
+const Normalize = z
+  .object({
+    mode: z
+      .enum(['dataset', 'given', 'imagenet', 'none'])
+      .default('dataset')
+      .describe(
+        "How pixels are normalised after scaling to 0-1: 'dataset' computes mean/std from the training images, " +
+          "'given' uses mean/std below, 'imagenet' uses the ImageNet statistics, 'none' only scales to 0-1.",
+      ),
+    mean: z.array(z.number()).optional().describe("Per-channel mean on the 0-1 scale (mode 'given')."),
+    std: z.array(z.number().positive()).optional().describe("Per-channel std on the 0-1 scale (mode 'given')."),
+  })
+  .strict();
+
+const Split = z
+  .object({
+    count: positiveInt.optional().describe('Number of samples held out for validation.'),
+    fraction: z.number().gt(0).lt(1).optional().describe('Fraction of samples held out (when count is not given).'),
+    mode: z.enum(['last', 'seeded']).default('last').describe("'last': the last ones in natural file order."),
+  })
+  .strict();
+
+const Folder = z
+  .object({
+    images: z.string().min(1).describe('Folder of images (relative to the config file).'),
+    masks: z.string().min(1).describe('Folder of index masks paired with the images by file stem.'),
+  })
+  .strict();
+
+const SyntheticData = z
+  .object({
+    type: z.literal('synthetic'),
+    kind: z
+      .enum(['cells', 'shapes'])
+      .default('cells')
+      .describe("'cells': touching cell-like blobs, 2 classes; 'shapes': overlapping shapes, 4 classes."),
+    trainCount: positiveInt.default(96),
+    valCount: positiveInt.default(24),
+    size: positiveInt.default(64).describe('Side of the square synthetic images in pixels.'),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+
+const MaskFolderData = z
+  .object({
+    type: z.literal('maskFolder'),
+    train: Folder,
+    val: Folder.optional().describe('Separate validation folders; otherwise `split` holds out part of train.'),
+    split: Split.optional(),
+    classes: z.number().int().min(2).max(255).describe('Number of classes including background.'),
+    classNames: z.array(z.string()).optional(),
+    labelMap: z
+      .record(z.string().regex(/^\d+$/, 'labelMap keys are raw mask values such as "255"'), labelValue)
+      .optional()
+      .describe('Raw mask value -> class index, e.g. {"0": 0, "255": 1} for masks stored as 0/255.'),
+    ignoreIndex: labelValue.default(255),
+  })
+  .strict();
+
+const CocoSplit = z
+  .object({
+    annotations: z.string().min(1).describe('COCO instances JSON (relative to the config file).'),
+    images: z.string().min(1).describe('Folder holding the images named in the JSON.'),
+  })
+  .strict();
+
+const CocoData = z
+  .object({
+    type: z.literal('coco'),
+    train: CocoSplit,
+    val: CocoSplit,
+    categories: z.array(z.number().int()).optional().describe('COCO category ids to keep (default: all).'),
+    crowd: z
+      .enum(['ignore', 'foreground', 'background'])
+      .default('ignore')
+      .describe('What crowd (iscrowd=1) regions become.'),
+    ignoreIndex: labelValue.default(255),
+  })
+  .strict();
+
+export const DataConfig = z.discriminatedUnion('type', [SyntheticData, MaskFolderData, CocoData]);
+
+const Input = z
+  .object({
+    size: z
+      .union([positiveInt, z.tuple([positiveInt, positiveInt])])
+      .default(64)
+      .describe('Training crop [height, width] (or one number for a square).'),
+    resize: z
+      .enum(['crop', 'resize'])
+      .default('crop')
+      .describe("Training: 'crop' takes random crops of `size`; 'resize' scales whole images to `size`."),
+    evalMode: z
+      .enum(['full', 'resize'])
+      .default('full')
+      .describe("Validation: 'full' runs on whole images (padded to the model's stride); 'resize' scales to `size`."),
+    normalize: Normalize.prefault({}),
+  })
+  .strict();
+
+const Model = z
+  .object({
+    arch: z.enum(['unet']).default('unet'),
+    inChannels: z.union([z.literal(1), z.literal(3)]).optional().describe('Default: 1 for cells/ISBI-like data, 3 for COCO.'),
+    encoderDepth: z.number().int().min(1).max(6).default(4).describe('Number of 2x down-samplings.'),
+    baseFilters: positiveInt.default(16).describe('Filters of the first level; doubled at each level.'),
+    padding: z
+      .enum(['same', 'valid'])
+      .default('same')
+      .describe("'same': padded convs (output = input size); 'valid': the paper's unpadded convs with crop-and-concat."),
+    decoderUseBatchnorm: z.boolean().default(true),
+    batchNormMomentum: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.9)
+      .describe('TF.js momentum (keep factor) of the moving statistics; 0.9 equals PyTorch momentum 0.1.'),
+    upsampling: z.enum(['transpose', 'bilinear']).default('transpose'),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+const LossTerm = z
+  .object({
+    type: z.enum(['ce', 'dice']),
+    weight: z.number().positive().default(1),
+    classWeights: z
+      .union([z.array(z.number().nonnegative()), z.literal('balanced')])
+      .optional()
+      .describe("Cross-entropy class weights, or 'balanced' (computed from training pixel counts)."),
+    smooth: z.number().nonnegative().default(1).describe('Dice smoothing.'),
+  })
+  .strict();
+
+const Optimizer = z
+  .object({
+    type: z.enum(['adam', 'sgd']).default('adam'),
+    lr: z.number().positive().default(1e-3),
+    momentum: z.number().min(0).lt(1).default(0.9).describe('SGD momentum.'),
+    weightDecay: z.number().min(0).default(0).describe('L2 penalty added to the loss.'),
+  })
+  .strict();
+
+const Schedule = z
+  .object({
+    type: z.enum(['constant', 'cosine', 'poly', 'step']).default('cosine'),
+    warmupEpochs: z.number().min(0).default(0),
+    minLr: z.number().min(0).default(0),
+    power: z.number().positive().default(0.9).describe("'poly' exponent."),
+    stepEpochs: positiveInt.default(10).describe("'step': decay every N epochs."),
+    gamma: z.number().positive().default(0.1).describe("'step': decay factor."),
+  })
+  .strict();
+
+const Augment = z
+  .object({
+    hflip: z.boolean().default(true),
+    vflip: z.boolean().default(true),
+    rot90: z.boolean().default(true),
+  })
+  .strict();
+
+const Train = z
+  .object({
+    epochs: positiveInt.default(8),
+    batchSize: positiveInt.default(8),
+    stepsPerEpoch: positiveInt.optional().describe('Default: one pass over the training set.'),
+    optimizer: Optimizer.prefault({}),
+    schedule: Schedule.prefault({}),
+    loss: z.array(LossTerm).min(1).prefault([{ type: 'ce' }]),
+    augment: Augment.prefault({}),
+    seed: z.number().int().default(0),
+    samples: z.number().int().min(0).default(3).describe('Validation images drawn per epoch as sample PNGs.'),
+  })
+  .strict();
+
+const Output = z
+  .object({
+    runsDir: z.string().default('runs').describe('Folder for run folders (relative to the config file).'),
+    name: z.string().regex(/^[\w.-]+$/).optional().describe('Run name; default: <arch>-<timestamp>.'),
+  })
+  .strict();
+
+export const SeglabConfig = z
+  .object({
+    $schema: z.string().optional(),
+    data: DataConfig.prefault({ type: 'synthetic' }),
+    input: Input.prefault({}),
+    model: Model.prefault({}),
+    train: Train.prefault({}),
+    backend: z.enum(BACKEND_NAMES).default('auto'),
+    output: Output.prefault({}),
+  })
+  .strict();
+
+export type SeglabConfigInput = z.input<typeof SeglabConfig>;
+export type ParsedConfig = z.output<typeof SeglabConfig>;
+export type DataSpec = ParsedConfig['data'];
+export type LossSpec = ParsedConfig['train']['loss'][number];

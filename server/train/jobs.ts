@@ -1,0 +1,141 @@
+/** The three trainer jobs (train, eval, predict), run inside the trainer child process. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TrainEvent, TrainerJob } from '../protocol';
+import { BackendName, selectBackend } from '../backend/ladder';
+import { ResolvedConfig, loadConfig } from '../config/load';
+import { readImage, writePng } from '../data/image';
+import type { RawSample } from '../data/types';
+import { predictClassMaps, prepareInput } from '../infer/whole';
+import { overlayMask, toRgb } from '../export/overlay';
+import { checkpointDir, loadModel } from './checkpoint';
+import { loadSamples, openDatasets } from './datasets';
+import { evaluate } from './evaluate';
+import { prepareRun, RunInfo } from './prepare';
+import { resumeCheckpoint, train, UserFacingError } from './run';
+
+type Emit = (e: TrainEvent) => void;
+
+async function useBackend(name: string | undefined, emit: Emit): Promise<string> {
+  const prefer = (name ?? 'auto') as BackendName | 'auto';
+  let chosen;
+  try {
+    chosen = await selectBackend({ prefer });
+  } catch (err) {
+    throw new UserFacingError((err as Error).message);
+  }
+  emit({ type: 'backend', name: chosen.name, detail: chosen.detail, skipped: chosen.skipped });
+  return chosen.name;
+}
+
+/** Reads `run.json` of a run folder. */
+export function readRunInfo(runDir: string): RunInfo {
+  const file = path.join(runDir, 'run.json');
+  if (!fs.existsSync(file)) {
+    throw new UserFacingError(`${runDir} is not a SegLab run folder (no run.json); pass a folder under the runs directory`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
+}
+
+async function loadRunModel(runDir: string, which: 'best' | 'last') {
+  const dir = checkpointDir(path.join(runDir, which));
+  if (!dir) {
+    throw new UserFacingError(
+      `${runDir}: no '${which}' checkpoint yet (it is written at the end of the first epoch); ` +
+        `try --checkpoint ${which === 'best' ? 'last' : 'best'} or train longer`,
+    );
+  }
+  return loadModel(dir);
+}
+
+function stemOf(file: string): string {
+  return path.basename(file).replace(/\.[^.]+$/, '');
+}
+
+async function runEval(job: Extract<TrainerJob, { kind: 'eval' }>, emit: Emit): Promise<void> {
+  await useBackend(job.backend, emit);
+  const info = readRunInfo(job.runDir);
+  const cfg: ResolvedConfig = job.configPath
+    ? loadConfig(job.configPath)
+    : (JSON.parse(fs.readFileSync(path.join(job.runDir, 'config.json'), 'utf8')) as ResolvedConfig);
+  const model = await loadRunModel(job.runDir, job.checkpoint);
+  const { val: valDs, meta } = await openDatasets(cfg);
+  if (meta.classes !== info.classes) {
+    throw new UserFacingError(`the dataset has ${meta.classes} classes but the run's model predicts ${info.classes}; evaluate with the run's own data`);
+  }
+  const val = await loadSamples(valDs);
+  const outDir = job.savePredictionsDir ?? null;
+  if (outDir) fs.mkdirSync(outDir, { recursive: true });
+  const ev = await evaluate(
+    model,
+    val,
+    info.evalPrep,
+    { batchSize: cfg.train.batchSize, classes: info.classes, classNames: info.classNames, ignoreIndex: info.ignoreIndex },
+    outDir
+      ? (i, pred) => {
+          const s = val[i];
+          return writePng(path.join(outDir, `${stemOf(s.imagePath ?? s.id)}.png`), pred, s.width, s.height, 1);
+        }
+      : undefined,
+  );
+  emit({ type: 'evalDone', result: ev.result, predictionsDir: outDir });
+  model.dispose();
+}
+
+async function runPredict(job: Extract<TrainerJob, { kind: 'predict' }>, emit: Emit): Promise<void> {
+  await useBackend(job.backend, emit);
+  const info = readRunInfo(job.runDir);
+  const model = await loadRunModel(job.runDir, job.checkpoint);
+  fs.mkdirSync(job.outDir, { recursive: true });
+  const files: { input: string; mask: string; overlay: string }[] = [];
+  for (const input of job.inputs) {
+    const img = await readImage(input, { channels: info.inChannels === 1 ? 1 : 3 });
+    const sample: RawSample = {
+      id: stemOf(input),
+      imagePath: input,
+      height: img.height,
+      width: img.width,
+      channels: img.channels,
+      image: img.data,
+      mask: new Uint8Array(0),
+    };
+    const [pred] = await predictClassMaps(model, [prepareInput(sample, info.evalPrep)], info.evalPrep.channels);
+    const mask = path.join(job.outDir, `${sample.id}_mask.png`);
+    const overlay = path.join(job.outDir, `${sample.id}_overlay.png`);
+    await writePng(mask, pred, img.width, img.height, 1);
+    const rgb = overlayMask(toRgb(img.data, img.width, img.height, img.channels), pred, 0.5, info.ignoreIndex);
+    await writePng(overlay, rgb.data, rgb.width, rgb.height, 3);
+    files.push({ input, mask, overlay });
+  }
+  emit({ type: 'predictDone', files });
+  model.dispose();
+}
+
+async function runTrain(job: Extract<TrainerJob, { kind: 'train' }>, emit: Emit, shouldStop: () => boolean): Promise<void> {
+  const backend = await useBackend(job.backend, emit);
+  const resumeFrom = job.resumeRunDir ? resumeCheckpoint(job.resumeRunDir) : null;
+  const run = await prepareRun(
+    { configPath: job.configPath, cwd: job.cwd, backend, resumeFrom, resumeRunDir: job.resumeRunDir },
+    emit,
+  );
+  try {
+    await train(run, emit, shouldStop);
+  } finally {
+    run.model.dispose();
+  }
+}
+
+/** Runs one job to completion, emitting events; throws on failure (the worker reports it). */
+export async function runJob(job: TrainerJob, emit: Emit, shouldStop: () => boolean): Promise<void> {
+  switch (job.kind) {
+    case 'backends':
+      await useBackend(job.backend, emit);
+      return;
+    case 'train':
+      return runTrain(job, emit, shouldStop);
+    case 'eval':
+      return runEval(job, emit);
+    case 'predict':
+      return runPredict(job, emit);
+  }
+}

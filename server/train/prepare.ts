@@ -1,0 +1,222 @@
+/**
+ * Everything a run needs before its first step: the config (or the run's own, on resume), the run folder, the
+ * samples in memory, the normalisation, the model (fresh or from the checkpoint) and the memory check.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { RawSample } from '../data/types';
+import type { TrainEvent } from '../protocol';
+import { loadConfig, ResolvedConfig } from '../config/load';
+import { createModel, paramCount } from '../models/registry';
+import type { LossTerm } from '../losses';
+import { balancedClassWeights } from '../losses';
+import { peakBytesOfStep, WASM_HEAP_LIMIT_BYTES } from '../backend/memory';
+import type { InferSpec } from '../infer/whole';
+import { loadModel } from './checkpoint';
+import { checkMemoryBudget, StepProfile } from './memory';
+import { DatasetMeta, loadSamples, openDatasets, resolveNormalization } from './datasets';
+import { buildBatch, trainGeometry } from './batches';
+import { UserFacingError } from './errors';
+
+export interface PreparedRun {
+  readonly cfg: ResolvedConfig;
+  readonly runDir: string;
+  readonly backend: string;
+  readonly model: tf.LayersModel;
+  readonly train: readonly RawSample[];
+  readonly val: readonly RawSample[];
+  readonly classes: number;
+  readonly classNames: readonly string[];
+  readonly ignoreIndex: number;
+  readonly inChannels: number;
+  readonly lossTerms: LossTerm[];
+  /** Training crop [h, w] and the model's output size for it (smaller for valid padding). */
+  readonly inputSize: [number, number];
+  readonly outputSize: [number, number];
+  readonly normalize: { mean: number[]; std: number[] };
+  readonly evalPrep: InferSpec;
+  /** Validation samples drawn into the per-epoch sample PNG. */
+  readonly sampleIndices: number[];
+  readonly memory: { estimatedBytes: number; limitBytes: number | null };
+  /** Checkpoint folder the run continues from, or null for a fresh run. */
+  readonly resumeFrom: string | null;
+}
+
+/** What `run.json` in every run folder holds: enough to rebuild inputs for eval and predict. */
+export interface RunInfo {
+  readonly arch: string;
+  readonly classes: number;
+  readonly classNames: readonly string[];
+  readonly ignoreIndex: number;
+  readonly inChannels: number;
+  readonly normalize: { mean: number[]; std: number[] };
+  readonly inputSize: [number, number];
+  readonly evalPrep: InferSpec;
+  readonly backend: string;
+  readonly params: { trainable: number; nonTrainable: number };
+  readonly createdAt: string;
+  readonly configSource: string | null;
+}
+
+/** Share of the WASM heap that tensors may use; the rest is kept for XNNPACK buffers and fragmentation. */
+const WASM_TENSOR_SHARE = 0.75;
+
+function runName(cfg: ResolvedConfig): string {
+  if (cfg.output.name) return cfg.output.name;
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `${cfg.model.arch}-${stamp}`;
+}
+
+function uniqueDir(base: string): string {
+  let dir = base;
+  for (let i = 2; fs.existsSync(dir); i++) dir = `${base}-${i}`;
+  return dir;
+}
+
+/** Builds the model for training (any spatial size, so validation runs on whole images). */
+export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: number): tf.LayersModel {
+  const m = cfg.model;
+  return createModel(
+    {
+      arch: m.arch,
+      inChannels,
+      classes: meta.classes,
+      encoderDepth: m.encoderDepth,
+      baseFilters: m.baseFilters,
+      padding: m.padding,
+      decoderUseBatchnorm: m.decoderUseBatchnorm,
+      batchNormMomentum: m.batchNormMomentum,
+      upsampling: m.upsampling,
+      dropout: m.dropout,
+    },
+    [null, null],
+  );
+}
+
+function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly RawSample[]): LossTerm[] {
+  return cfg.train.loss.map((t): LossTerm => {
+    if (t.type === 'dice') return { type: 'dice', weight: t.weight, ignoreIndex: meta.ignoreIndex, smooth: t.smooth };
+    let classWeights = t.classWeights === 'balanced' ? balancedClassWeights(pixelCounts(train, meta)) : t.classWeights;
+    if (classWeights && classWeights.length !== meta.classes) {
+      throw new UserFacingError(
+        `\`train.loss\` ce classWeights has ${classWeights.length} entries but the data has ${meta.classes} classes; give one weight per class`,
+      );
+    }
+    classWeights = classWeights ? [...classWeights] : undefined;
+    return { type: 'ce', weight: t.weight, ignoreIndex: meta.ignoreIndex, classWeights };
+  });
+}
+
+function pixelCounts(samples: readonly RawSample[], meta: DatasetMeta): number[] {
+  const counts = new Array<number>(meta.classes).fill(0);
+  for (const s of samples) for (const v of s.mask) if (v < meta.classes) counts[v]++;
+  return counts;
+}
+
+/** Profiles one training step at batch 1 and 2 (gradients computed, not applied) for the memory estimate. */
+async function profileStep(run: Omit<PreparedRun, 'memory'>): Promise<StepProfile> {
+  const peak = async (batch: number): Promise<number> => {
+    const { x, y } = buildBatch(run, new Array<RawSample>(batch).fill(run.train[0]), 0);
+    try {
+      return await peakBytesOfStep(() => {
+        const vars = run.model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = run.model.apply(x, { training: true }) as tf.Tensor;
+          return tf.mean(tf.square(logits)) as tf.Scalar;
+        }, vars);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  };
+  // The training-mode forward updates BatchNorm moving statistics; profiling must leave the model as it was.
+  const saved = run.model.nonTrainableWeights.map((w) => w.read().clone());
+  try {
+    return { peakBatch1: await peak(1), peakBatch2: await peak(2) };
+  } finally {
+    run.model.nonTrainableWeights.forEach((w, i) => w.write(saved[i]));
+    tf.dispose(saved);
+  }
+}
+
+/** Prepares a training run; on resume, `resumeRunDir` is the run folder and its saved config is used. */
+export async function prepareRun(
+  opts: { configPath: string | null; cwd: string; backend: string; resumeFrom: string | null; resumeRunDir?: string },
+  emit: (e: TrainEvent) => void,
+): Promise<PreparedRun> {
+  const cfg: ResolvedConfig = opts.resumeRunDir
+    ? (JSON.parse(fs.readFileSync(path.join(opts.resumeRunDir, 'config.json'), 'utf8')) as ResolvedConfig)
+    : loadConfig(opts.configPath ?? undefined, opts.cwd);
+  const { train: trainDs, val: valDs, meta } = await openDatasets(cfg);
+  emit({ type: 'log', level: 'info', message: `data: train ${trainDs.description}, val ${valDs.description}` });
+  const train = await loadSamples(trainDs);
+  const val = await loadSamples(valDs);
+  const inChannels = cfg.model.inChannels ?? (cfg.data.type === 'coco' ? 3 : train[0].channels);
+  const normalize = await resolveNormalization(cfg, train, meta, inChannels);
+  const geometry = trainGeometry(cfg);
+  const runDir = opts.resumeRunDir ?? uniqueDir(path.join(cfg.output.runsDir, runName(cfg)));
+  const model = opts.resumeFrom ? await loadModel(opts.resumeFrom) : buildModel(cfg, meta, inChannels);
+  const evalPrep: InferSpec = {
+    channels: inChannels,
+    mean: normalize.mean,
+    std: normalize.std,
+    padding: cfg.model.padding,
+    encoderDepth: cfg.model.encoderDepth,
+    mode: cfg.input.evalMode,
+    size: geometry.inputSize,
+  };
+  const sampleCount = Math.min(cfg.train.samples, val.length);
+  const base = {
+    cfg,
+    runDir,
+    backend: opts.backend,
+    model,
+    train,
+    val,
+    classes: meta.classes,
+    classNames: meta.classNames,
+    ignoreIndex: meta.ignoreIndex,
+    inChannels,
+    lossTerms: lossTermsOf(cfg, meta, train),
+    inputSize: geometry.inputSize,
+    outputSize: geometry.outputSize,
+    normalize,
+    evalPrep,
+    sampleIndices: Array.from({ length: sampleCount }, (_, i) => Math.floor((i * val.length) / sampleCount)),
+    resumeFrom: opts.resumeFrom,
+  };
+  const profile = await profileStep(base);
+  const isWasm = opts.backend === 'wasm';
+  const limitBytes = isWasm ? WASM_HEAP_LIMIT_BYTES : null;
+  const estimatedBytes = checkMemoryBudget(
+    profile,
+    cfg.train.batchSize,
+    geometry.inputSize,
+    2 ** cfg.model.encoderDepth,
+    limitBytes === null ? Number.POSITIVE_INFINITY : limitBytes * WASM_TENSOR_SHARE,
+    'the WASM backend (4 GiB heap, 3 GiB for tensors)',
+  );
+  fs.mkdirSync(runDir, { recursive: true });
+  if (!opts.resumeRunDir) {
+    fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(cfg, null, 2));
+    const info: RunInfo = {
+      arch: cfg.model.arch,
+      classes: meta.classes,
+      classNames: meta.classNames,
+      ignoreIndex: meta.ignoreIndex,
+      inChannels,
+      normalize,
+      inputSize: geometry.inputSize,
+      evalPrep,
+      backend: opts.backend,
+      params: paramCount(model),
+      createdAt: new Date().toISOString(),
+      configSource: cfg.source,
+    };
+    fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(info, null, 2));
+  }
+  return { ...base, memory: { estimatedBytes, limitBytes } };
+}
