@@ -2,7 +2,8 @@
  * Training kernels added to the WASM backend (and the pure-JS 'cpu' backend).
  *
  * - wasm: Conv2DBackpropFilter (missing from the stock backend, so it cannot train convs) and a faster
- *   Conv2DBackpropInput (also conv2dTranspose's forward pass), both composed from the backend's XNNPACK Conv2D.
+ *   Conv2DBackpropInput (also conv2dTranspose's forward pass), both composed from the backend's XNNPACK Conv2D;
+ *   and a OneHot that honours its dtype (the stock one writes int32 bits into float32 outputs).
  * - cpu: the same Conv2D-based Conv2DBackpropFilter (the stock one is a naive loop, tens of seconds at U-Net sizes).
  * - every backend: a FusedBatchNorm gradient that broadcasts instead of tiling (gradients are global in tfjs).
  *
@@ -12,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import {broadcastBatchNormGrad} from './batchNormGrad';
 import {makeConv2DBackpropFilterKernel} from './convFilterGrad';
 import {makeConv2DBackpropInputKernel} from './convInputGrad';
+import {makeOneHotKernel} from './oneHotKernel';
 
 type KernelMaker = (backendName: string, fallback?: tf.KernelFunc) => tf.KernelFunc;
 
@@ -20,6 +22,7 @@ const KERNELS_BY_BACKEND: Readonly<Record<string, ReadonlyArray<readonly [string
   wasm: [
     ['Conv2DBackpropFilter', makeConv2DBackpropFilterKernel],
     ['Conv2DBackpropInput', makeConv2DBackpropInputKernel],
+    ['OneHot', makeOneHotKernel],
   ],
   cpu: [['Conv2DBackpropFilter', makeConv2DBackpropFilterKernel]],
 };
