@@ -35,8 +35,12 @@ export class TrainerChild {
   private stderrTail = '';
   readonly done: Promise<ChildOutcome>;
 
-  constructor(job: TrainerJob, onEvent: (e: TrainEvent) => void, opts: { silentStderr?: boolean } = {}) {
-    this.proc = fork(WORKER_PATH, [], {
+  constructor(
+    job: TrainerJob,
+    onEvent: (e: TrainEvent) => void,
+    opts: { silentStderr?: boolean; workerPath?: string } = {},
+  ) {
+    this.proc = fork(opts.workerPath ?? WORKER_PATH, [], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       execArgv: ['--max-old-space-size=8192'],
     });

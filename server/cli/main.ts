@@ -59,8 +59,9 @@ function runChild(job: TrainerJob): Promise<number> {
   return child.done.then((outcome) => {
     process.off('SIGINT', onSigint);
     if (outcome.crash) printer.fatal(outcome.crash);
-    if (interrupts > 1) return 130;
-    return outcome.ok && !printer.failed ? 0 : 1;
+    if (printer.failed || !outcome.ok) return 1;
+    // Interrupted runs exit like any Ctrl+C'd command (130), after saving when it was the first Ctrl+C.
+    return interrupts > 0 ? 130 : 0;
   });
 }
 

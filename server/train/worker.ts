@@ -3,8 +3,12 @@
  * {@link TrainerCommand} `start`, runs the job, streams {@link TrainEvent}s back over IPC and exits. `stop` (or
  * SIGINT, which Ctrl+C sends to the whole process group) makes it finish the current step, save and exit.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { TrainEvent, TrainerCommand, TrainerJob } from '../protocol';
 import { runJob } from './jobs';
+
+// Before anything touches a backend: no "install tfjs-node" banner or other tfjs console noise for users.
+tf.env().set('PROD', true);
 
 let stopRequested = false;
 let started = false;

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: speed figures measured side by side in one run, written to bench/RESULTS.md with the machine
+ * and the date. Speed goals live here, never in timed tests.
+ *
+ * - U-Net train step (forward + backward + Adam) per backend: wasm with the added kernels vs pure-JS cpu with the
+ *   added filter-gradient kernel, at 128x128, batch 4, base 16.
+ * - The default job (`npm start`): wall time and val mIoU, from a real run.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, BackendName } from '../server/backend/ladder';
+import { createModel } from '../server/models/registry';
+import { combinedLoss } from '../server/losses';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface StepTiming {
+  readonly backend: string;
+  readonly medianMs: number;
+  readonly runs: number;
+}
+
+async function trainStepMs(backend: BackendName, size: number, batch: number, base: number, runs: number): Promise<StepTiming> {
+  await selectBackend({ prefer: backend });
+  const model = createModel(
+    { arch: 'unet', inChannels: 1, classes: 2, encoderDepth: 4, baseFilters: base, padding: 'same', decoderUseBatchnorm: true, batchNormMomentum: 0.9, upsampling: 'transpose', dropout: 0 },
+    [null, null],
+  );
+  const opt = tf.train.adam(1e-3);
+  const loss = combinedLoss([{ type: 'ce', weight: 1, ignoreIndex: 255 }]);
+  const x = tf.randomNormal([batch, size, size, 1], 0, 1, 'float32', 1);
+  const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, size, size], 0, 1, 'float32', 2), 0.5), 'int32'));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = async (): Promise<void> => {
+    const l = opt.minimize(() => loss(model.apply(x, { training: true }) as tf.Tensor, y), true, vars);
+    await l!.data();
+    l!.dispose();
+  };
+  await step(); // warm-up: kernels compiled, optimizer slots created
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  tf.dispose([x, y]);
+  opt.dispose();
+  model.dispose();
+  times.sort((a, b) => a - b);
+  return { backend, medianMs: times[Math.floor(times.length / 2)], runs };
+}
+
+function defaultJob(): { seconds: number; mIoU: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-bench-'));
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'out', 'server', 'cli', 'main.js'), 'train'], { cwd: dir, encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const m = /best val mIoU ([\d.]+)/.exec(r.stdout);
+  if (r.status !== 0 || !m) throw new Error(`default job failed:\n${r.stdout}\n${r.stderr}`);
+  return { seconds, mIoU: Number(m[1]) };
+}
+
+async function main(): Promise<void> {
+  const date = new Date().toISOString().slice(0, 10);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
+  const js = await trainStepMs('cpu', 128, 4, 16, 2);
+  const job = defaultJob();
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${date}.`,
+    'Measured side by side in one `npm run bench` run.',
+    '',
+    '## U-Net train step (128x128, batch 4, base 16, depth 4, BatchNorm; forward + backward + Adam)',
+    '',
+    '| backend | median step | runs | ratio to wasm |',
+    '| --- | ---: | ---: | ---: |',
+    `| wasm (added training kernels) | ${(wasm.medianMs / 1000).toFixed(2)} s | ${wasm.runs} | 1.0x |`,
+    `| cpu, pure JS (added filter-gradient kernel) | ${(js.medianMs / 1000).toFixed(2)} s | ${js.runs} | ${(js.medianMs / wasm.medianMs).toFixed(1)}x |`,
+    '',
+    '## Default job (`npm start`: synthetic cells, 64x64, U-Net base 16)',
+    '',
+    '| wall time | best val mIoU | goal |',
+    '| ---: | ---: | --- |',
+    `| ${job.seconds.toFixed(0)} s | ${job.mIoU.toFixed(4)} | under 180 s, mIoU >= 0.80 |`,
+    '',
+  ];
+  const file = path.join(ROOT, 'bench', 'RESULTS.md');
+  fs.writeFileSync(file, lines.join('\n'));
+  process.stdout.write(lines.join('\n') + `\nwrote ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
