@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainerJob } from '../protocol';
 import { ConfigError, loadConfig } from '../config/load';
+import { DataError } from '../data/types';
+import { UserFacingError } from '../train/errors';
 import { TrainerChild } from './child';
 import { Printer } from './printer';
 import { resolveInputs, resolveRun } from './runs';
@@ -138,7 +140,11 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const e = err as Error;
-    const user = e instanceof ConfigError || ['UserFacingError', 'DataError', 'TypeError [ERR_PARSE_ARGS_UNKNOWN_OPTION]'].includes(e.name) || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    const user =
+      e instanceof ConfigError ||
+      e instanceof UserFacingError ||
+      e instanceof DataError ||
+      ((e as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS');
     process.stderr.write(user ? `seglab: ${e.message}\n` : `seglab: internal error: ${e.stack ?? e.message}\n`);
     process.exitCode = user ? 2 : 1;
   },

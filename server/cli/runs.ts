@@ -1,14 +1,8 @@
 /** Finding run folders and input images from command-line arguments. No tfjs import. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserFacingError } from '../train/errors';
 
-/** A bad command-line argument; printed without a stack trace. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserFacingError';
-  }
-}
 
 const IMAGE_EXT = /\.(png|jpe?g|bmp|tiff?|webp)$/i;
 
@@ -38,26 +32,26 @@ export function listRuns(runsDir: string): string[] {
 export function resolveRun(arg: string | undefined, runsDir: string): string {
   if (!arg || arg === 'latest') {
     const [newest] = listRuns(runsDir);
-    if (!newest) throw new UsageError(`no runs in ${runsDir} yet; train first (seglab train) or pass --run with a run folder`);
+    if (!newest) throw new UserFacingError(`no runs in ${runsDir} yet; train first (seglab train) or pass --run with a run folder`);
     return newest;
   }
   for (const candidate of [path.resolve(arg), path.join(runsDir, arg)]) if (isRun(candidate)) return candidate;
   const known = listRuns(runsDir).map((d) => path.basename(d));
   const hint = known.length ? `runs in ${runsDir}: ${known.slice(0, 10).join(', ')}` : `${runsDir} holds no runs`;
-  throw new UsageError(`${JSON.stringify(arg)} is not a run folder (a folder with run.json) nor a run name; ${hint}`);
+  throw new UserFacingError(`${JSON.stringify(arg)} is not a run folder (a folder with run.json) nor a run name; ${hint}`);
 }
 
 /** Expands folders to the images inside them (sorted); every file must exist and look like an image. */
 export function resolveInputs(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
-    if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or folder`);
+    if (!fs.existsSync(p)) throw new UserFacingError(`${p}: no such file or folder`);
     if (fs.statSync(p).isDirectory()) {
       const imgs = fs.readdirSync(p).filter((f) => IMAGE_EXT.test(f)).sort();
-      if (!imgs.length) throw new UsageError(`${p}: the folder holds no images (.png .jpg .jpeg .bmp .tif .tiff .webp)`);
+      if (!imgs.length) throw new UserFacingError(`${p}: the folder holds no images (.png .jpg .jpeg .bmp .tif .tiff .webp)`);
       out.push(...imgs.map((f) => path.join(p, f)));
     } else {
-      if (!IMAGE_EXT.test(p)) throw new UsageError(`${p}: not an image file (.png .jpg .jpeg .bmp .tif .tiff .webp)`);
+      if (!IMAGE_EXT.test(p)) throw new UserFacingError(`${p}: not an image file (.png .jpg .jpeg .bmp .tif .tiff .webp)`);
       out.push(p);
     }
   }

@@ -18,6 +18,7 @@ import { checkMemoryBudget, StepProfile } from './memory';
 import { DatasetMeta, loadSamples, openDatasets, resolveNormalization } from './datasets';
 import { buildBatch, trainGeometry } from './batches';
 import { UserFacingError } from './errors';
+import { withSeededRandom } from './seeded';
 
 export interface PreparedRun {
   readonly cfg: ResolvedConfig;
@@ -74,10 +75,10 @@ function uniqueDir(base: string): string {
   return dir;
 }
 
-/** Builds the model for training (any spatial size, so validation runs on whole images). */
+/** Builds the model for training (any spatial size, so validation runs on whole images), seeded by `train.seed`. */
 export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: number): tf.LayersModel {
   const m = cfg.model;
-  return createModel(
+  return withSeededRandom(cfg.train.seed, () => createModel(
     {
       arch: m.arch,
       inChannels,
@@ -91,7 +92,7 @@ export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: n
       dropout: m.dropout,
     },
     [null, null],
-  );
+  ));
 }
 
 function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly RawSample[]): LossTerm[] {

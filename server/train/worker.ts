@@ -6,6 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainEvent, TrainerCommand, TrainerJob } from '../protocol';
 import { runJob } from './jobs';
+import { ConfigError } from '../config/load';
+import { DataError } from '../data/types';
+import { MemoryBudgetError } from './memory';
+import { UserFacingError } from './errors';
+
+/** Errors about the user's input: reported as one message, without a stack trace. */
+const USER_ERRORS = [ConfigError, DataError, MemoryBudgetError, UserFacingError];
 
 // Before anything touches a backend: no "install tfjs-node" banner or other tfjs console noise for users.
 tf.env().set('PROD', true);
@@ -28,7 +35,7 @@ function exitAfterFlush(code: number): void {
 
 function reportFatal(err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
-  const user = ['UserFacingError', 'ConfigError', 'DataError', 'MemoryBudgetError'].includes(e.name);
+  const user = USER_ERRORS.some((cls) => e instanceof cls);
   emit({ type: 'error', kind: user ? 'user' : 'internal', message: e.message, stack: user ? undefined : e.stack });
 }
 
