@@ -61,68 +61,78 @@ function appendMetrics(runDir: string, row: object): void {
   fs.appendFileSync(path.join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
 }
 
-/** Trains per `run` (see {@link prepareRun}); `shouldStop` is polled after every step. */
-export async function train(run: PreparedRun, emit: Emit, shouldStop: () => boolean): Promise<void> {
-  const { cfg, runDir } = run;
-  const optimizer = makeOptimizer(cfg);
-  const lossFn = combinedLoss(run.lossTerms);
-  const stepsPerEpoch = cfg.train.stepsPerEpoch ?? Math.max(1, Math.ceil(run.train.length / cfg.train.batchSize));
-  const epochs = cfg.train.epochs;
-  const totalSteps = stepsPerEpoch * epochs;
+/** Mutable progress of one training session (this process), beside the persisted {@link TrainerState}. */
+class Session {
+  readonly started = Date.now();
+  readonly startStep: number;
+  readonly startEpoch: number;
+  private readonly t0: number;
 
-  let state: TrainerState = {
-    epoch: 0,
-    globalStep: 0,
-    stepInEpoch: 0,
-    partialLossSum: 0,
-    bestMIoU: null,
-    bestEpoch: null,
-    backend: run.backend,
-    elapsedSeconds: 0,
-  };
-  if (run.resumeFrom) {
-    state = readState(run.resumeFrom);
-    await restoreOptimizer(run.resumeFrom, optimizer);
+  constructor(state: TrainerState) {
+    this.startStep = state.globalStep;
+    this.startEpoch = state.epoch + 1;
+    this.t0 = this.started - state.elapsedSeconds * 1000;
   }
-  const sampler = new TrainSampler(run, stepsPerEpoch);
-  const params = paramCount(run.model);
-  emit({
-    type: 'runStart',
-    runDir,
-    arch: cfg.model.arch,
-    params,
-    trainCount: run.train.length,
-    valCount: run.val.length,
-    epochs,
-    stepsPerEpoch,
-    startEpoch: state.epoch + 1,
-    classNames: run.classNames,
-    inputSize: run.inputSize,
-    batchSize: cfg.train.batchSize,
-    normalize: run.normalize,
-    memory: run.memory,
-  });
 
-  const sessionStart = Date.now();
-  const startStep = state.globalStep;
-  const startEpoch = state.epoch + 1;
-  const t0 = sessionStart - state.elapsedSeconds * 1000;
-  const elapsed = (): number => (Date.now() - t0) / 1000;
-  let last: EvalResult | null = null;
-  let stopped = false;
-  for (let epoch = state.epoch + 1; epoch <= epochs && !stopped; epoch++) {
-    const epochStart = Date.now();
-    // A run stopped mid-epoch resumes at the step it stopped at.
-    const firstStep = epoch === state.epoch + 1 ? state.stepInEpoch : 0;
-    let lossSum = firstStep > 0 ? state.partialLossSum : 0;
+  /** Seconds of training in the whole run, earlier sessions included. */
+  elapsed(): number {
+    return (Date.now() - this.t0) / 1000;
+  }
+
+  /** Steps per second in this session. */
+  stepRate(globalStep: number): number {
+    return (globalStep - this.startStep) / Math.max(1e-6, (Date.now() - this.started) / 1000);
+  }
+}
+
+/** One run's loop: the steps of an epoch, then validation, checkpoints, metrics and sample PNGs. */
+class Trainer {
+  private readonly optimizer: tf.Optimizer;
+  private readonly lossFn: (logits: tf.Tensor, labels: tf.Tensor) => tf.Scalar;
+  private readonly sampler: TrainSampler;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  state: TrainerState;
+
+  constructor(
+    private readonly run: PreparedRun,
+    private readonly emit: Emit,
+    private readonly shouldStop: () => boolean,
+  ) {
+    const t = run.cfg.train;
+    this.optimizer = makeOptimizer(run.cfg);
+    this.lossFn = combinedLoss(run.lossTerms);
+    this.stepsPerEpoch = t.stepsPerEpoch ?? Math.max(1, Math.ceil(run.train.length / t.batchSize));
+    this.totalSteps = this.stepsPerEpoch * t.epochs;
+    this.sampler = new TrainSampler(run, this.stepsPerEpoch);
+    this.state = run.resumeFrom
+      ? readState(run.resumeFrom)
+      : { epoch: 0, globalStep: 0, stepInEpoch: 0, partialLossSum: 0, bestMIoU: null, bestEpoch: null, backend: run.backend, elapsedSeconds: 0 };
+  }
+
+  private lrAt(step: number): number {
+    const t = this.run.cfg.train;
+    return learningRateAt(t.schedule, t.optimizer.lr, step, this.totalSteps, this.stepsPerEpoch);
+  }
+
+  private save(which: 'last' | 'best'): Promise<void> {
+    return saveCheckpoint(path.join(this.run.runDir, which), this.run.model, this.optimizer, this.state);
+  }
+
+  /** Runs the remaining steps of `epoch`; returns the loss sum and steps done, and whether a stop was asked. */
+  private async runSteps(epoch: number, session: Session): Promise<{ lossSum: number; steps: number; stopped: boolean }> {
+    const firstStep = epoch === this.state.epoch + 1 ? this.state.stepInEpoch : 0;
+    let lossSum = firstStep > 0 ? this.state.partialLossSum : 0;
     let steps = firstStep;
-    for (let s = firstStep; s < stepsPerEpoch; s++) {
-      const lr = learningRateAt(cfg.train.schedule, cfg.train.optimizer.lr, state.globalStep, totalSteps, stepsPerEpoch);
-      setLearningRate(optimizer, lr);
-      const { x, y } = sampler.batch(epoch, s);
+    const epochStart = Date.now();
+    const batchSize = this.run.cfg.train.batchSize;
+    for (let s = firstStep; s < this.stepsPerEpoch; s++) {
+      const lr = this.lrAt(this.state.globalStep);
+      setLearningRate(this.optimizer, lr);
+      const { x, y } = this.sampler.batch(epoch, s);
       let loss: number;
       try {
-        loss = await trainStep(run, optimizer, lossFn, x, y);
+        loss = await trainStep(this.run, this.optimizer, this.lossFn, x, y);
       } finally {
         x.dispose();
         y.dispose();
@@ -135,92 +145,139 @@ export async function train(run: PreparedRun, emit: Emit, shouldStop: () => bool
       }
       lossSum += loss;
       steps++;
-      state = { ...state, globalStep: state.globalStep + 1 };
-      const rate = (state.globalStep - startStep) / Math.max(1e-6, (Date.now() - sessionStart) / 1000);
-      emit({
+      this.state = { ...this.state, globalStep: this.state.globalStep + 1 };
+      this.emit({
         type: 'step',
         epoch,
         step: s + 1,
-        stepsPerEpoch,
-        globalStep: state.globalStep,
+        stepsPerEpoch: this.stepsPerEpoch,
+        globalStep: this.state.globalStep,
         loss,
         lr,
-        imagesPerSecond: ((s + 1) * cfg.train.batchSize) / Math.max(1e-6, (Date.now() - epochStart) / 1000),
-        etaSeconds: (totalSteps - state.globalStep) / rate,
+        imagesPerSecond: ((s + 1 - firstStep) * batchSize) / Math.max(1e-6, (Date.now() - epochStart) / 1000),
+        etaSeconds: (this.totalSteps - this.state.globalStep) / session.stepRate(this.state.globalStep),
       });
-      if (shouldStop()) {
-        stopped = true;
-        break;
-      }
+      if (this.shouldStop()) return { lossSum, steps, stopped: true };
     }
-    if (stopped && steps < stepsPerEpoch) {
-      state = { ...state, stepInEpoch: steps, partialLossSum: lossSum, elapsedSeconds: elapsed() };
-      await saveCheckpoint(path.join(runDir, 'last'), run.model, optimizer, state);
-      break;
-    }
-    const ev = await evaluate(run.model, run.val, run.evalPrep, {
+    return { lossSum, steps, stopped: false };
+  }
+
+  /** Validation, checkpoints, metrics.jsonl and the sample PNG at the end of `epoch`. */
+  private async endEpoch(epoch: number, lossSum: number, steps: number, epochStart: number, session: Session): Promise<EvalResult> {
+    const { cfg, runDir } = this.run;
+    const ev = await evaluate(this.run.model, this.run.val, this.run.evalPrep, {
       batchSize: cfg.train.batchSize,
-      classes: run.classes,
-      classNames: run.classNames,
-      ignoreIndex: run.ignoreIndex,
-      keep: run.sampleIndices,
+      classes: this.run.classes,
+      classNames: this.run.classNames,
+      ignoreIndex: this.run.ignoreIndex,
+      keep: this.run.sampleIndices,
     });
-    last = ev.result;
-    const isBest = state.bestMIoU === null || ev.result.mIoU > state.bestMIoU;
-    state = {
-      ...state,
+    const isBest = this.state.bestMIoU === null || ev.result.mIoU > this.state.bestMIoU;
+    this.state = {
+      ...this.state,
       epoch,
       stepInEpoch: 0,
       partialLossSum: 0,
-      elapsedSeconds: elapsed(),
-      bestMIoU: isBest ? ev.result.mIoU : state.bestMIoU,
-      bestEpoch: isBest ? epoch : state.bestEpoch,
+      elapsedSeconds: session.elapsed(),
+      bestMIoU: isBest ? ev.result.mIoU : this.state.bestMIoU,
+      bestEpoch: isBest ? epoch : this.state.bestEpoch,
     };
-    await saveCheckpoint(path.join(runDir, 'last'), run.model, optimizer, state);
-    if (isBest) await saveCheckpoint(path.join(runDir, 'best'), run.model, optimizer, state);
-    const samplesPng = cfg.train.samples > 0 ? await writeSamplesPng(run, epoch, ev.kept) : null;
+    await this.save('last');
+    if (isBest) await this.save('best');
+    const samplesPng = cfg.train.samples > 0 ? await writeSamplesPng(this.run, epoch, ev.kept) : null;
     const seconds = (Date.now() - epochStart) / 1000;
-    const etaSeconds = ((Date.now() - sessionStart) / 1000 / (epoch - startEpoch + 1)) * (epochs - epoch);
+    const trainLoss = lossSum / Math.max(1, steps);
+    const r = ev.result;
     appendMetrics(runDir, {
       epoch,
-      trainLoss: lossSum / Math.max(1, steps),
-      lr: learningRateAt(cfg.train.schedule, cfg.train.optimizer.lr, state.globalStep - 1, totalSteps, stepsPerEpoch),
-      mIoU: ev.result.mIoU,
-      batchMeanIoU: ev.result.batchMeanIoU,
-      perClassIoU: ev.result.perClassIoU,
-      pixelAccuracy: ev.result.pixelAccuracy,
-      meanClassAccuracy: ev.result.meanClassAccuracy,
+      trainLoss,
+      lr: this.lrAt(this.state.globalStep - 1),
+      mIoU: r.mIoU,
+      batchMeanIoU: r.batchMeanIoU,
+      perClassIoU: r.perClassIoU,
+      pixelAccuracy: r.pixelAccuracy,
+      meanClassAccuracy: r.meanClassAccuracy,
       seconds,
-      elapsedSeconds: state.elapsedSeconds,
+      elapsedSeconds: this.state.elapsedSeconds,
       isBest,
     });
-    emit({
+    const epochs = cfg.train.epochs;
+    this.emit({
       type: 'epochEnd',
       epoch,
       epochs,
-      trainLoss: lossSum / Math.max(1, steps),
-      val: ev.result,
+      trainLoss,
+      val: r,
       isBest,
       seconds,
-      elapsedSeconds: state.elapsedSeconds,
-      etaSeconds,
+      elapsedSeconds: this.state.elapsedSeconds,
+      etaSeconds: ((Date.now() - session.started) / 1000 / (epoch - session.startEpoch + 1)) * (epochs - epoch),
       samplesPng,
     });
-    if (shouldStop()) stopped = true;
+    return r;
   }
-  emit({
-    type: 'runEnd',
-    status: stopped ? 'stopped' : 'completed',
-    runDir,
-    epochsDone: state.epoch,
-    bestMIoU: state.bestMIoU,
-    bestEpoch: state.bestEpoch,
-    last,
-    elapsedSeconds: elapsed(),
-  });
-  optimizer.dispose();
+
+  async train(): Promise<void> {
+    if (this.run.resumeFrom) await restoreOptimizer(this.run.resumeFrom, this.optimizer);
+    const { cfg, runDir } = this.run;
+    this.emit({
+      type: 'runStart',
+      runDir,
+      arch: cfg.model.arch,
+      params: paramCount(this.run.model),
+      trainCount: this.run.train.length,
+      valCount: this.run.val.length,
+      epochs: cfg.train.epochs,
+      stepsPerEpoch: this.stepsPerEpoch,
+      startEpoch: this.state.epoch + 1,
+      classNames: this.run.classNames,
+      inputSize: this.run.inputSize,
+      batchSize: cfg.train.batchSize,
+      normalize: this.run.normalize,
+      memory: this.run.memory,
+    });
+    const session = new Session(this.state);
+    let last: EvalResult | null = null;
+    let stopped = false;
+    for (let epoch = this.state.epoch + 1; epoch <= cfg.train.epochs && !stopped; epoch++) {
+      const epochStart = Date.now();
+      const done = await this.runSteps(epoch, session);
+      stopped = done.stopped;
+      if (stopped && done.steps < this.stepsPerEpoch) {
+        // Mid-epoch: save where we are; a resume continues at the next step with the same batches.
+        this.state = { ...this.state, stepInEpoch: done.steps, partialLossSum: done.lossSum, elapsedSeconds: session.elapsed() };
+        await this.save('last');
+        break;
+      }
+      last = await this.endEpoch(epoch, done.lossSum, done.steps, epochStart, session);
+      stopped = stopped || this.shouldStop();
+    }
+    this.emit({
+      type: 'runEnd',
+      status: stopped ? 'stopped' : 'completed',
+      runDir,
+      epochsDone: this.state.epoch,
+      bestMIoU: this.state.bestMIoU,
+      bestEpoch: this.state.bestEpoch,
+      last,
+      elapsedSeconds: session.elapsed(),
+    });
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
 }
 
+/** Trains per `run` (see {@link prepareRun}); `shouldStop` is polled after every step. */
+export async function train(run: PreparedRun, emit: Emit, shouldStop: () => boolean): Promise<void> {
+  const trainer = new Trainer(run, emit, shouldStop);
+  try {
+    await trainer.train();
+  } finally {
+    trainer.dispose();
+  }
+}
 
 /** Finds the checkpoint to resume from inside a run folder. */
 export function resumeCheckpoint(runDir: string): string {
