@@ -82,3 +82,13 @@ test('the committed JSON Schema is the one generated from the zod schema (run `n
   const committed = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', SCHEMA_PATH), 'utf8'));
   assert.deepEqual(committed, seglabJsonSchema());
 });
+
+test('loss-term fields are only accepted by the terms that use them', () => {
+  assert.throws(
+    () => validateConfig({ train: { loss: [{ type: 'dice', gamma: 2 }, { type: 'focal', perImage: true }] } }, 'c.json', '/'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /`train\.loss\[0\]\.gamma`: only 'focal', 'unet3plus' take it, not 'dice'/.test(e.message) &&
+      /`train\.loss\[1\]\.perImage`: only 'lovasz' takes it, not 'focal'/.test(e.message),
+  );
+});

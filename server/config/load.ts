@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { ParsedConfig, SeglabConfig } from './schema';
+import { LossSpec, ParsedConfig, SeglabConfig } from './schema';
 
 /** A bad config file or field; the CLI prints the message alone, without a stack trace. */
 export class ConfigError extends Error {
@@ -121,9 +121,17 @@ function crossChecks(cfg: ParsedConfig, file: string): void {
     problems.push("`input.normalize`: mode 'given' needs both `mean` and `std`");
   if (n.mean && n.std && n.mean.length !== n.std.length)
     problems.push('`input.normalize`: `mean` and `std` need the same number of channels');
+  const onlyFor: [keyof LossSpec, LossSpec['type'][]][] = [
+    ['classWeights', ['ce']],
+    ['gamma', ['focal', 'unet3plus']],
+    ['alpha', ['focal', 'unet3plus']],
+    ['classes', ['dice', 'iou', 'lovasz', 'unet3plus']],
+    ['perImage', ['lovasz']],
+  ];
   for (const [i, t] of cfg.train.loss.entries())
-    if (t.type !== 'ce' && t.classWeights !== undefined)
-      problems.push(`\`train.loss[${i}].classWeights\`: only cross-entropy ('ce') takes class weights`);
+    for (const [field, types] of onlyFor)
+      if (t[field] !== undefined && !types.includes(t.type))
+        problems.push(`\`train.loss[${i}].${field}\`: only ${types.map((x) => `'${x}'`).join(', ')} take${types.length > 1 ? '' : 's'} it, not '${t.type}'`);
   if (problems.length) throw new ConfigError(`${file}:\n  ${problems.join('\n  ')}`);
 }
 

@@ -135,13 +135,28 @@ const Model = z
 
 const LossTerm = z
   .object({
-    type: z.enum(['ce', 'dice']),
+    type: z
+      .enum(['ce', 'dice', 'focal', 'iou', 'lovasz', 'msssim', 'unet3plus'])
+      .describe(
+        "'ce' cross-entropy, 'dice' soft Dice, 'focal' focal loss, 'iou' soft Jaccard, 'lovasz' Lovasz-softmax, " +
+          "'msssim' 1 - MS-SSIM, 'unet3plus' the U-Net 3+ hybrid (focal + MS-SSIM + IoU).",
+      ),
     weight: z.number().positive().default(1),
     classWeights: z
       .union([z.array(z.number().nonnegative()), z.literal('balanced')])
       .optional()
-      .describe("Cross-entropy class weights, or 'balanced' (computed from training pixel counts)."),
-    smooth: z.number().nonnegative().default(1).describe('Dice smoothing.'),
+      .describe("Cross-entropy class weights, or 'balanced' (median-frequency, from training pixel counts)."),
+    smooth: z.number().nonnegative().default(1).describe("Smoothing of 'dice', 'iou' and 'unet3plus'."),
+    gamma: z.number().nonnegative().optional().describe("Focusing parameter of 'focal' and 'unet3plus' (default 2)."),
+    alpha: z
+      .union([z.number().nonnegative(), z.array(z.number().nonnegative())])
+      .optional()
+      .describe("'focal'/'unet3plus' balance: one number for every pixel or one per class (default 1)."),
+    classes: z
+      .enum(['present', 'all'])
+      .optional()
+      .describe("Region losses average over classes 'present' in the batch (default) or 'all'."),
+    perImage: z.boolean().optional().describe("'lovasz': average per image instead of over the batch (default false)."),
   })
   .strict();
 

@@ -53,6 +53,17 @@ describe('diceLoss edge cases', () => {
     });
   });
 
+  test('all ignored with smooth 0 in both modes: 0, as every region loss (no 1 - 0/0 = 1)', () => {
+    tf.tidy(() => {
+      for (const classes of ['present', 'all'] as const) {
+        const x = tf.tensor4d([1, -2, 3, 4], [1, 1, 2, 2]);
+        const {value: v, grad: grads} = tf.valueAndGrad((l: tf.Tensor) => diceLoss(l, labels([255, 255]), {classes, smooth: 0}))(x);
+        assert.equal(v.dataSync()[0], 0, classes);
+        assert.ok(Array.from(grads.dataSync()).every((g) => g === 0), 'gradients must all be 0');
+      }
+    });
+  });
+
   test('all background: finite gradients', () => {
     tf.tidy(() => {
       const x = tf.tensor4d([30, -30, 0, 0], [1, 1, 2, 2]);

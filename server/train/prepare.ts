@@ -96,16 +96,32 @@ export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: n
 }
 
 function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly RawSample[]): LossTerm[] {
+  const ignoreIndex = meta.ignoreIndex;
   return cfg.train.loss.map((t): LossTerm => {
-    if (t.type === 'dice') return { type: 'dice', weight: t.weight, ignoreIndex: meta.ignoreIndex, smooth: t.smooth };
-    let classWeights = t.classWeights === 'balanced' ? balancedClassWeights(pixelCounts(train, meta)) : t.classWeights;
-    if (classWeights && classWeights.length !== meta.classes) {
-      throw new UserFacingError(
-        `\`train.loss\` ce classWeights has ${classWeights.length} entries but the data has ${meta.classes} classes; give one weight per class`,
-      );
+    const { weight, smooth, gamma, alpha, classes, perImage } = t;
+    switch (t.type) {
+      case 'ce': {
+        const classWeights = t.classWeights === 'balanced' ? balancedClassWeights(pixelCounts(train, meta)) : t.classWeights;
+        if (classWeights && classWeights.length !== meta.classes) {
+          throw new UserFacingError(
+            `\`train.loss\` ce classWeights has ${classWeights.length} entries but the data has ${meta.classes} classes; give one weight per class`,
+          );
+        }
+        return { type: 'ce', weight, ignoreIndex, classWeights: classWeights ? [...classWeights] : undefined };
+      }
+      case 'dice':
+        return { type: 'dice', weight, ignoreIndex, smooth, classes };
+      case 'iou':
+        return { type: 'iou', weight, ignoreIndex, smooth, classes };
+      case 'focal':
+        return { type: 'focal', weight, ignoreIndex, gamma, alpha };
+      case 'lovasz':
+        return { type: 'lovasz', weight, ignoreIndex, classes, perImage };
+      case 'msssim':
+        return { type: 'msssim', weight, ignoreIndex };
+      case 'unet3plus':
+        return { type: 'unet3plus', weight, ignoreIndex, gamma, alpha, smooth, classes };
     }
-    classWeights = classWeights ? [...classWeights] : undefined;
-    return { type: 'ce', weight: t.weight, ignoreIndex: meta.ignoreIndex, classWeights };
   });
 }
 

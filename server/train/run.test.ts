@@ -170,3 +170,16 @@ describe('valid-padding U-Net (the paper) end to end', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+test('focal, soft IoU, Lovasz and U-Net 3+ hybrid losses train from the config', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-losses-'));
+  const configPath = path.join(dir, 'l.json');
+  const loss = [{ type: 'focal', gamma: 2 }, { type: 'iou' }, { type: 'lovasz', weight: 0.5 }, { type: 'unet3plus', weight: 0.5 }];
+  fs.writeFileSync(configPath, JSON.stringify({ ...CONFIG, train: { ...CONFIG.train, epochs: 1, stepsPerEpoch: 2, loss } }));
+  const events: TrainEvent[] = [];
+  await runJob({ kind: 'train', configPath, cwd: dir, backend: 'wasm' }, (e) => events.push(e), () => false);
+  const steps = events.filter((e): e is Extract<TrainEvent, { type: 'step' }> => e.type === 'step');
+  assert.equal(steps.length, 2);
+  assert.ok(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0), steps.map((s) => s.loss).join(' '));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
