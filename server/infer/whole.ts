@@ -7,6 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RawSample } from '../data/types';
 import { isValidUnetInputSize, validUnetOutputSize } from '../models/unet/sizes';
+import { convertChannels, reflectIndex, resizeBilinear, resizeNearest } from './pixels';
+
+export { convertChannels, reflectIndex, resizeBilinear, resizeNearest } from './pixels';
 
 /** How images are turned into model inputs. */
 export interface InferSpec {
@@ -63,29 +66,6 @@ export function planInput(h: number, w: number, spec: Pick<InferSpec, 'padding' 
   };
 }
 
-/** Mirror index (…2 1 0 1 2 … n-1 n-2 …) for any offset, however far outside [0, n). */
-export function reflectIndex(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  let k = ((i % period) + period) % period;
-  if (k >= n) k = period - k;
-  return k;
-}
-
-/** Converts an 8-bit HWC image to `channels` channels (gray↔RGB). */
-export function convertChannels(img: Uint8Array, hw: number, from: number, to: number): Uint8Array {
-  if (from === to) return img;
-  const out = new Uint8Array(hw * to);
-  if (from === 1) {
-    for (let i = 0; i < hw; i++) for (let c = 0; c < to; c++) out[i * to + c] = img[i];
-  } else if (from === 3 && to === 1) {
-    for (let i = 0; i < hw; i++) out[i] = Math.round(0.299 * img[3 * i] + 0.587 * img[3 * i + 1] + 0.114 * img[3 * i + 2]);
-  } else {
-    throw new Error(`cannot convert a ${from}-channel image to ${to} channels`);
-  }
-  return out;
-}
-
 /** Normalised, mirror-padded float input (HWC) for one image per `plan`. */
 export function makeInput(
   image: Uint8Array,
@@ -108,39 +88,6 @@ export function makeInput(
         const m = scale ? spec.mean[c] : spec.mean[0];
         const s = scale ? spec.std[c] : spec.std[0];
         out[dst + c] = (image[src + c] / 255 - m) / s;
-      }
-    }
-  }
-  return out;
-}
-
-/** Nearest-neighbour resize of a class map (or any 1-channel 8-bit image). */
-export function resizeNearest(src: Uint8Array, h: number, w: number, oh: number, ow: number): Uint8Array {
-  const out = new Uint8Array(oh * ow);
-  for (let y = 0; y < oh; y++) {
-    const sy = Math.min(h - 1, Math.floor(((y + 0.5) * h) / oh));
-    for (let x = 0; x < ow; x++) out[y * ow + x] = src[sy * w + Math.min(w - 1, Math.floor(((x + 0.5) * w) / ow))];
-  }
-  return out;
-}
-
-/** Bilinear resize of an 8-bit HWC image (half-pixel centres, as OpenCV/PIL). */
-export function resizeBilinear(src: Uint8Array, h: number, w: number, c: number, oh: number, ow: number): Uint8Array {
-  const out = new Uint8Array(oh * ow * c);
-  for (let y = 0; y < oh; y++) {
-    const fy = Math.min(h - 1, Math.max(0, ((y + 0.5) * h) / oh - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(h - 1, y0 + 1);
-    const dy = fy - y0;
-    for (let x = 0; x < ow; x++) {
-      const fx = Math.min(w - 1, Math.max(0, ((x + 0.5) * w) / ow - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(w - 1, x0 + 1);
-      const dx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const a = src[(y0 * w + x0) * c + k] * (1 - dx) + src[(y0 * w + x1) * c + k] * dx;
-        const b = src[(y1 * w + x0) * c + k] * (1 - dx) + src[(y1 * w + x1) * c + k] * dx;
-        out[(y * ow + x) * c + k] = Math.round(a * (1 - dy) + b * dy);
       }
     }
   }
@@ -183,7 +130,9 @@ export async function predictClassMaps(model: tf.LayersModel, inputs: readonly P
   inputs.forEach((p, i) => batch.set(p.data, i * p.data.length));
   const argmax = tf.tidy(() => {
     const x = tf.tensor4d(batch, [n, plan.inH, plan.inW, channels]);
-    const logits = model.predict(x) as tf.Tensor4D;
+    const y = model.predict(x);
+    // Multi-output models (deep supervision) are judged on their first output, as in tiled.ts.
+    const logits = Array.isArray(y) ? y[0] : y;
     return tf.argMax(logits, -1);
   });
   const flat = await argmax.data();
