@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
-  const js = await trainStepMs('cpu', 128, 4, 16, 2);
+  const js = await trainStepMs('cpu', 128, 4, 16, 1);
   const job = defaultJob();
   const lines = [
     '# Benchmark results',

@@ -190,7 +190,7 @@ const Augment = z
 
 const Train = z
   .object({
-    epochs: positiveInt.default(8),
+    epochs: positiveInt.default(6),
     batchSize: positiveInt.default(8),
     stepsPerEpoch: positiveInt.optional().describe('Default: one pass over the training set.'),
     optimizer: Optimizer.prefault({}),
