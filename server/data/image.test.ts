@@ -133,5 +133,5 @@ describe('writePng', () => {
 
 test('convertChannels gray -> RGB -> gray is the identity', () => {
   const g = Uint8Array.from([0, 17, 255]);
-  assert.deepEqual(Array.from(convertChannels(convertChannels(g, 1, 3), 3, 1)), [0, 17, 255]);
+  assert.deepEqual(Array.from(convertChannels(convertChannels(g, g.length, 1, 3), g.length, 3, 1)), [0, 17, 255]);
 });

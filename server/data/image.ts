@@ -19,6 +19,9 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { decodeBmp } from './bmp';
 import { DataError, ImageSourceInfo } from './types';
+import { convertChannels } from './transforms';
+
+export { convertChannels } from './transforms';
 
 export interface DecodedImage {
   readonly width: number;
@@ -74,7 +77,7 @@ export async function readImage(file: string, options: ReadImageOptions = {}): P
     [data, conversion] = to8bit(native.values, min, max);
   }
   const want = options.channels ?? channels;
-  const out = convertChannels(data, channels, want);
+  const out = convertChannels(data, data.length / channels, channels, want);
   const source = sourceInfo(file, native, min, max, conversion);
   return { width: native.width, height: native.height, channels: want, data: out, source };
 }
@@ -209,21 +212,6 @@ function to8bit(values: Samples, min: number, max: number): [Uint8Array, ImageSo
     out[i] = Number.isNaN(v) ? 0 : Math.max(0, Math.min(255, Math.round(v)));
   }
   return [out, unit ? 'float01' : min >= 0 && max <= 255 ? 'float255' : 'floatClipped'];
-}
-
-/** Converts between 1 and 3 channels (gray repeats; RGB uses Rec. 601 luma weights). */
-export function convertChannels(data: Uint8Array, from: number, to: number): Uint8Array {
-  if (from === to) return data;
-  const n = data.length / from;
-  const out = new Uint8Array(n * to);
-  if (from === 1) {
-    for (let i = 0; i < n; i++) out.fill(data[i], i * to, i * to + to);
-  } else {
-    for (let i = 0; i < n; i++) {
-      out[i] = Math.round(0.299 * data[i * from] + 0.587 * data[i * from + 1] + 0.114 * data[i * from + 2]);
-    }
-  }
-  return out;
 }
 
 function sourceInfo(file: string, n: NativeImage, min: number, max: number, conversion: ImageSourceInfo['conversion']): ImageSourceInfo {

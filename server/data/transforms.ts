@@ -51,6 +51,20 @@ export function reflectIndex(i: number, n: number): number {
   return m < n ? m : period - m;
 }
 
+/** Converts an 8-bit HWC image to `channels` channels (gray↔RGB). */
+export function convertChannels(img: Uint8Array, hw: number, from: number, to: number): Uint8Array {
+  if (from === to) return img;
+  const out = new Uint8Array(hw * to);
+  if (from === 1) {
+    for (let i = 0; i < hw; i++) for (let c = 0; c < to; c++) out[i * to + c] = img[i];
+  } else if (from === 3 && to === 1) {
+    for (let i = 0; i < hw; i++) out[i] = Math.round(0.299 * img[3 * i] + 0.587 * img[3 * i + 1] + 0.114 * img[3 * i + 2]);
+  } else {
+    throw new Error(`cannot convert a ${from}-channel image to ${to} channels`);
+  }
+  return out;
+}
+
 /**
  * The h×w window whose top-left corner is (top, left) in source coordinates; parts outside the source are
  * reflected in the image and set to `ignoreIndex` in the mask.

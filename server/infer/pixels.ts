@@ -3,28 +3,7 @@
  * export code load this without a backend): mirror indexing, channel conversion, resizing and flips.
  */
 
-/** Mirror index (…2 1 0 1 2 … n-1 n-2 …) for any offset, however far outside [0, n). */
-export function reflectIndex(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  let k = ((i % period) + period) % period;
-  if (k >= n) k = period - k;
-  return k;
-}
-
-/** Converts an 8-bit HWC image to `channels` channels (gray↔RGB). */
-export function convertChannels(img: Uint8Array, hw: number, from: number, to: number): Uint8Array {
-  if (from === to) return img;
-  const out = new Uint8Array(hw * to);
-  if (from === 1) {
-    for (let i = 0; i < hw; i++) for (let c = 0; c < to; c++) out[i * to + c] = img[i];
-  } else if (from === 3 && to === 1) {
-    for (let i = 0; i < hw; i++) out[i] = Math.round(0.299 * img[3 * i] + 0.587 * img[3 * i + 1] + 0.114 * img[3 * i + 2]);
-  } else {
-    throw new Error(`cannot convert a ${from}-channel image to ${to} channels`);
-  }
-  return out;
-}
+export { convertChannels, reflectIndex } from '../data/transforms';
 
 /** Nearest-neighbour resize of a class map (or any 1-channel 8-bit image). */
 export function resizeNearest(src: Uint8Array, h: number, w: number, oh: number, ow: number): Uint8Array {
