@@ -13,7 +13,7 @@ describe('installTrainingKernels', () => {
     const first = installTrainingKernels('wasm');
     const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm');
     const second = installTrainingKernels('wasm');
-    assert.deepEqual(first, {backendName: 'wasm', kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'OneHot'], gradients: ['FusedBatchNorm']});
+    assert.deepEqual(first, {backendName: 'wasm', kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'OneHot', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'], gradients: ['FusedBatchNorm']});
     assert.deepEqual(second, first);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), registered, 'a second install must not re-register');
     assert.equal(isAddedKernel('Conv2DBackpropInput', 'wasm'), true);

@@ -3,7 +3,8 @@
  *
  * - wasm: Conv2DBackpropFilter (missing from the stock backend, so it cannot train convs) and a faster
  *   Conv2DBackpropInput (also conv2dTranspose's forward pass), both composed from the backend's XNNPACK Conv2D;
- *   and a OneHot that honours its dtype (the stock one writes int32 bits into float32 outputs).
+ *   a OneHot that honours its dtype (the stock one writes int32 bits into float32 outputs); and the depthwise
+ *   conv gradients (missing from stock wasm: MobileNetV2, EfficientNet and separable convs could not train).
  * - cpu: the same Conv2D-based Conv2DBackpropFilter (the stock one is a naive loop, tens of seconds at U-Net sizes).
  * - every backend: a FusedBatchNorm gradient that broadcasts instead of tiling (gradients are global in tfjs).
  *
@@ -14,6 +15,7 @@ import {broadcastBatchNormGrad} from './batchNormGrad';
 import {makeConv2DBackpropFilterKernel} from './convFilterGrad';
 import {makeConv2DBackpropInputKernel} from './convInputGrad';
 import {makeOneHotKernel} from './oneHotKernel';
+import {filterGradKernel as depthwiseFilterGradKernel, inputGradKernel as depthwiseInputGradKernel} from './depthwiseGrads';
 
 type KernelMaker = (backendName: string, fallback?: tf.KernelFunc) => tf.KernelFunc;
 
@@ -23,6 +25,8 @@ const KERNELS_BY_BACKEND: Readonly<Record<string, ReadonlyArray<readonly [string
     ['Conv2DBackpropFilter', makeConv2DBackpropFilterKernel],
     ['Conv2DBackpropInput', makeConv2DBackpropInputKernel],
     ['OneHot', makeOneHotKernel],
+    ['DepthwiseConv2dNativeBackpropInput', () => depthwiseInputGradKernel],
+    ['DepthwiseConv2dNativeBackpropFilter', () => depthwiseFilterGradKernel],
   ],
   cpu: [['Conv2DBackpropFilter', makeConv2DBackpropFilterKernel]],
 };
