@@ -108,6 +108,20 @@ describe('seglab CLI', () => {
     assert.equal(fs.readdirSync(path.join(dir, 'pred-out')).length, 8);
   });
 
+  test('models lists every architecture x encoder with parameter counts (JSON and table)', () => {
+    const j = seglab(['models', '--json', '--input-size', '64'], dir);
+    assert.equal(j.code, 0, j.stderr);
+    const rows = JSON.parse(j.stdout) as { arch: string; encoderName: string; trainableParams: number; multiplyAdds: number }[];
+    const archs = new Set(rows.map((r) => r.arch));
+    const encoders = new Set(rows.map((r) => r.encoderName));
+    assert.deepEqual([...archs].sort(), ['deeplabv3', 'deeplabv3plus', 'unet', 'unet3plus', 'unetplusplus']);
+    assert.equal(rows.length, archs.size * encoders.size);
+    assert.ok(rows.every((r) => r.trainableParams > 0 && r.multiplyAdds > 0));
+    const t = seglab(['models', '--input-size', '64'], dir);
+    assert.match(t.stdout, /deeplabv3plus\s+resnet50\s+[\d.]+M/);
+    assert.equal(seglab(['models', '--input-size', 'x'], dir).code, 2);
+  });
+
   test('data check reports counts and class shares of the configured data', () => {
     const r = seglab(['data', 'check'], dir);
     assert.equal(r.code, 0, r.stderr);

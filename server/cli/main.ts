@@ -22,6 +22,7 @@ commands:
   predict IMAGE|DIR...  write a mask PNG and an overlay PNG per image
   data check            check a dataset: counts, sizes, class shares, label and value-range problems
   backends              show which TensorFlow.js backend would be used and why the others were skipped
+  models                list every architecture x encoder with parameter counts and multiply-adds
   schema                print the JSON Schema of seglab.json
 
 options:
@@ -32,11 +33,25 @@ options:
   --checkpoint WHICH    (eval, predict) best (default) or last
   --save-predictions DIR  (eval) write index PNGs named like the inputs
   --out DIR             (predict) output folder (default: <run>/predictions)
+  --input-size N        (models) side of the square input for multiply-adds (default 256)
+  --json                (models) print the rows as JSON
   -h, --help            this help`;
 
 function fail(message: string): never {
   process.stderr.write(`seglab: ${message}\n`);
   process.exit(2);
+}
+
+/** `seglab models`: builds every architecture x encoder (zero weights, counting only) in this process. */
+async function listModelsCommand(sizeArg: string, json: boolean): Promise<number> {
+  const inputSize = Number(sizeArg);
+  if (!Number.isInteger(inputSize) || inputSize < 32) fail(`--input-size must be a whole number >= 32; got ${JSON.stringify(sizeArg)}`);
+  const tf = await import('@tensorflow/tfjs');
+  tf.env().set('PROD', true);
+  const { listModels, formatModelTable } = await import('../models/list.js');
+  const rows = listModels({ inputSize });
+  process.stdout.write((json ? JSON.stringify(rows, null, 2) : formatModelTable(rows, inputSize)) + '\n');
+  return 0;
 }
 
 /** `--backend` wins over the config's `backend`; 'auto' walks the ladder. */
@@ -79,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
       checkpoint: { type: 'string', default: 'best' },
       'save-predictions': { type: 'string' },
       out: { type: 'string' },
+      'input-size': { type: 'string', default: '256' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -124,13 +141,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'backends':
       return runChild({ kind: 'backends', backend: values.backend });
+    case 'models':
+      return listModelsCommand(values['input-size'] as string, values.json === true);
     case 'schema': {
       const { seglabJsonSchema } = await import('../config/writeSchema.js');
       process.stdout.write(JSON.stringify(seglabJsonSchema(), null, 2) + '\n');
       return 0;
     }
     default:
-      fail(`unknown command ${JSON.stringify(command)}; valid: train, eval, predict, data check, backends, schema`);
+      fail(`unknown command ${JSON.stringify(command)}; valid: train, eval, predict, data check, backends, models, schema`);
   }
 }
 
