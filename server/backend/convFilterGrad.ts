@@ -10,7 +10,7 @@
  * transposed to [kh, kw, Cin, Cout], are dW. The heavy work is one Conv2D (XNNPACK on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
-import {DisposingBackend, KernelScope, Pads4, pair} from './kernelOps';
+import {KernelScope, Pads4, nhwcKernel, pair} from './kernelOps';
 
 /** Geometry of the composed filter-gradient conv. */
 export interface FilterGradPlan {
@@ -77,20 +77,9 @@ export function conv2DBackpropFilterNHWC(
  * when there is one; the stock wasm backend has none, and its Conv2D is NHWC-only, so NCHW throws there.
  */
 export function makeConv2DBackpropFilterKernel(backendName: string, fallback?: tf.KernelFunc): tf.KernelFunc {
-  return (args) => {
+  return nhwcKernel('Conv2DBackpropFilter', backendName, fallback, (scope, args) => {
     const {x, dy} = args.inputs as {x: tf.TensorInfo; dy: tf.TensorInfo};
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (attrs.dataFormat === 'NCHW') {
-      if (fallback != null) {
-        return fallback(args);
-      }
-      throw new Error(`Conv2DBackpropFilter on '${backendName}' supports dataFormat 'NHWC' only (got 'NCHW')`);
-    }
-    const scope = new KernelScope(backendName, args.backend as DisposingBackend);
-    try {
-      return scope.finish(conv2DBackpropFilterNHWC(scope, x, dy, attrs));
-    } finally {
-      scope.disposeAll();
-    }
-  };
+    return conv2DBackpropFilterNHWC(scope, x, dy, attrs);
+  });
 }

@@ -9,7 +9,7 @@
  * [N, oh, 1, ow, 1, C] plus a PadV2; negative paddings (explicit pads larger than the kernel) become a crop.
  */
 import * as tf from '@tensorflow/tfjs';
-import {DisposingBackend, KernelScope, Pads4, pair, view} from './kernelOps';
+import {KernelScope, Pads4, nhwcKernel, pair, view} from './kernelOps';
 
 /** Geometry of the composed input-gradient conv. */
 export interface InputGradPlan {
@@ -83,20 +83,9 @@ export function conv2DBackpropInputNHWC(
 
 /** A Conv2DBackpropInput kernel function for `backendName`; NCHW goes to `fallback` (the stock kernel). */
 export function makeConv2DBackpropInputKernel(backendName: string, fallback?: tf.KernelFunc): tf.KernelFunc {
-  return (args) => {
+  return nhwcKernel('Conv2DBackpropInput', backendName, fallback, (scope, args) => {
     const {dy, filter} = args.inputs as {dy: tf.TensorInfo; filter: tf.TensorInfo};
     const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    if (attrs.dataFormat === 'NCHW') {
-      if (fallback != null) {
-        return fallback(args);
-      }
-      throw new Error(`Conv2DBackpropInput on '${backendName}' supports dataFormat 'NHWC' only (got 'NCHW')`);
-    }
-    const scope = new KernelScope(backendName, args.backend as DisposingBackend);
-    try {
-      return scope.finish(conv2DBackpropInputNHWC(scope, dy, filter, attrs));
-    } finally {
-      scope.disposeAll();
-    }
-  };
+    return conv2DBackpropInputNHWC(scope, dy, filter, attrs);
+  });
 }

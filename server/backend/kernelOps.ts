@@ -110,3 +110,29 @@ export function view(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
 export function pair(v: number | [number, number] | number[]): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
+
+/**
+ * Wraps an NHWC-only kernel body as a kernel function for `backendName`: NCHW goes to `fallback` (the stock
+ * kernel) when there is one, else throws; intermediates are disposed even when the body throws.
+ */
+export function nhwcKernel(
+  kernelName: string,
+  backendName: string,
+  fallback: tf.KernelFunc | undefined,
+  body: (scope: KernelScope, args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo,
+): tf.KernelFunc {
+  return (args) => {
+    if ((args.attrs as {dataFormat?: string}).dataFormat === 'NCHW') {
+      if (fallback != null) {
+        return fallback(args);
+      }
+      throw new Error(`${kernelName} on '${backendName}' supports dataFormat 'NHWC' only (got 'NCHW')`);
+    }
+    const scope = new KernelScope(backendName, args.backend as DisposingBackend);
+    try {
+      return scope.finish(body(scope, args));
+    } finally {
+      scope.disposeAll();
+    }
+  };
+}

@@ -5,17 +5,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform numbers in [0, 1) (the project's mulberry32). */
+export { mulberry32 as rng } from '../data/rng';
 
 /** Random integer array of `n` values in [0, k). */
 export function randomInts(n: number, k: number, next: () => number): number[] {
