@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, lineCol, loadConfig, validateConfig } from './load';
 import { seglabJsonSchema, SCHEMA_PATH } from './writeSchema';
+import { ENCODER_NAMES } from './schema';
 
 test('an empty config is the built-in default: synthetic cells, U-Net base 16, BatchNorm momentum 0.9', () => {
   const c = validateConfig({}, 'seglab.json', '/p');
@@ -91,4 +92,17 @@ test('loss-term fields are only accepted by the terms that use them', () => {
       /`train\.loss\[0\]\.gamma`: only 'focal', 'unet3plus' take it, not 'dice'/.test(e.message) &&
       /`train\.loss\[1\]\.perImage`: only 'lovasz' takes it, not 'focal'/.test(e.message),
   );
+});
+
+test('encoder models: the zoo encoders are accepted, other archs need one, valid padding is the classic U-Net only', async () => {
+  const { ENCODER_NAMES: registry } = await import('../models/encoders/index.js');
+  assert.deepEqual([...ENCODER_NAMES], [...registry]);
+  const c = validateConfig({ model: { arch: 'deeplabv3plus', encoderName: 'resnet50', encoderOutputStride: 16 } }, 'c.json', '/');
+  assert.equal(c.model.encoderName, 'resnet50');
+  assert.throws(() => validateConfig({ model: { arch: 'unet3plus' } }, 'c.json', '/'), /`model\.encoderName`: 'unet3plus' needs an encoder/);
+  assert.throws(
+    () => validateConfig({ model: { encoderName: 'resnet18', padding: 'valid' } }, 'c.json', '/'),
+    /`model\.padding`: 'valid' is the classic U-Net's/,
+  );
+  assert.throws(() => validateConfig({ model: { encoderName: 'resnet9' } }, 'c.json', '/'), /`model\.encoderName`: got "resnet9"; valid options: "resnet18"/);
 });

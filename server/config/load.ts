@@ -116,6 +116,13 @@ function crossChecks(cfg: ParsedConfig, file: string): void {
       if (cls >= d.classes && cls !== d.ignoreIndex)
         problems.push(`\`data.labelMap.${raw}\`: class ${cls} is not below \`data.classes\` (${d.classes}) nor the ignore index`);
   }
+  const m = cfg.model;
+  if (m.arch !== 'unet' && !m.encoderName)
+    problems.push(`\`model.encoderName\`: '${m.arch}' needs an encoder, e.g. "resnet34"`);
+  if (m.encoderName && m.padding === 'valid')
+    problems.push("`model.padding`: 'valid' is the classic U-Net's; encoder models pad (remove `encoderName` or `padding`)");
+  if (m.encoderName && (m.encoderDepth < 3 || m.encoderDepth > 5))
+    problems.push(`\`model.encoderDepth\`: got ${m.encoderDepth}; encoder models take 3 to 5`);
   const n = cfg.input.normalize;
   if (n.mode === 'given' && (!n.mean || !n.std))
     problems.push("`input.normalize`: mode 'given' needs both `mean` and `std`");

@@ -8,6 +8,21 @@ import { z } from 'zod';
 
 export const BACKEND_NAMES = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 
+/** Encoders of the model zoo (kept equal to server/models/encoders' registry by a test; no tfjs import here). */
+export const ENCODER_NAMES = [
+  'resnet18',
+  'resnet34',
+  'resnet50',
+  'vgg16',
+  'vgg16_bn',
+  'mobilenet_v2',
+  'efficientnet-b0',
+  'efficientnet-b1',
+  'efficientnet-b2',
+  'efficientnet-b3',
+  'plain',
+] as const;
+
 const positiveInt = z.number().int().positive();
 const labelValue = z.number().int().min(0).max(255);
 
@@ -113,7 +128,22 @@ const Input = z
 
 const Model = z
   .object({
-    arch: z.enum(['unet']).default('unet'),
+    arch: z
+      .enum(['unet', 'unetplusplus', 'unet3plus', 'deeplabv3', 'deeplabv3plus'])
+      .default('unet')
+      .describe("Architecture. Without `encoderName`, 'unet' is the classic U-Net (baseFilters, padding); the others need an encoder."),
+    encoderName: z
+      .enum(ENCODER_NAMES)
+      .optional()
+      .describe('Encoder of an encoder-decoder model (smp layout), e.g. "resnet34".'),
+    encoderOutputStride: z
+      .union([z.literal(8), z.literal(16), z.literal(32)])
+      .optional()
+      .describe('Encoder output stride (dilating the last stages); default 32 for the U-Nets, 8 for DeepLabV3, 16 for V3+.'),
+    decoderChannels: z
+      .union([positiveInt, z.array(positiveInt)])
+      .optional()
+      .describe('Decoder widths: a list, deepest first, for the U-Nets (smp: 256,128,64,32,16); one number for DeepLab.'),
     inChannels: z.union([z.literal(1), z.literal(3)]).optional().describe('Default: 1 for cells/ISBI-like data, 3 for COCO.'),
     encoderDepth: z.number().int().min(1).max(6).default(4).describe('Number of 2x down-samplings.'),
     baseFilters: positiveInt.default(16).describe('Filters of the first level; doubled at each level.'),

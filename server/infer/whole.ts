@@ -20,6 +20,8 @@ export interface InferSpec {
   readonly std: readonly number[];
   readonly padding: 'same' | 'valid';
   readonly encoderDepth: number;
+  /** Input multiple for padded models (default 2^encoderDepth, the classic U-Net's). */
+  readonly stride?: number;
   /** 'full': the whole image at its own resolution; 'resize': scaled to `size` and the prediction scaled back. */
   readonly mode: 'full' | 'resize';
   readonly size: readonly [number, number];
@@ -47,9 +49,9 @@ function validCover(n: number, depth: number): { input: number; output: number }
 }
 
 /** Plans the padding for an `h`×`w` image (already resized, for 'resize' mode). */
-export function planInput(h: number, w: number, spec: Pick<InferSpec, 'padding' | 'encoderDepth'>): InputPlan {
+export function planInput(h: number, w: number, spec: Pick<InferSpec, 'padding' | 'encoderDepth' | 'stride'>): InputPlan {
   if (spec.padding === 'same') {
-    const stride = 2 ** spec.encoderDepth;
+    const stride = spec.stride ?? 2 ** spec.encoderDepth;
     const inH = Math.ceil(h / stride) * stride;
     const inW = Math.ceil(w / stride) * stride;
     return { inH, inW, padTop: 0, padLeft: 0, outH: inH, outW: inW };

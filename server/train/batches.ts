@@ -18,10 +18,27 @@ export interface TrainGeometry {
   readonly outputSize: [number, number];
 }
 
-/** Checks `input.size` against the model (stride / valid sizes); errors name the field and the nearest fixes. */
-export function trainGeometry(cfg: ResolvedConfig): TrainGeometry {
+/**
+ * Checks `input.size` against the model (its stride, or the classic U-Net's valid sizes); errors name the field
+ * and the nearest fixes. `stride` is the encoder models' input multiple (the classic U-Net derives its own).
+ */
+export function trainGeometry(cfg: ResolvedConfig, stride?: number): TrainGeometry {
   const size = cfg.input.size;
   const inputSize: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
+  if (cfg.model.encoderName && stride !== undefined) {
+    for (const [i, what] of ['height', 'width'].entries()) {
+      const s = inputSize[i];
+      if (s % stride !== 0) {
+        const lo = Math.floor(s / stride) * stride;
+        const near = [lo, lo + stride].filter((v) => v > 0).join(' or ');
+        throw new UserFacingError(
+          `\`input.size\` ${JSON.stringify(size)}: input ${what} ${s} is not divisible by the output stride ${stride} of ` +
+            `${cfg.model.arch}-${cfg.model.encoderName} (encoderDepth ${cfg.model.encoderDepth}): use ${near}`,
+        );
+      }
+    }
+    return { inputSize, outputSize: inputSize };
+  }
   try {
     const [oh, ow] = unetOutputSize(cfg.model, inputSize);
     return { inputSize, outputSize: [oh as number, ow as number] };

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RawSample } from '../data/types';
 import type { TrainEvent } from '../protocol';
 import { loadConfig, ResolvedConfig } from '../config/load';
-import { createModel, paramCount } from '../models/registry';
+import { createModel, inputStrideOf, ModelConfig, paramCount } from '../models/registry';
 import type { LossTerm } from '../losses';
 import { balancedClassWeights } from '../losses';
 import { peakBytesOfStep, WASM_HEAP_LIMIT_BYTES } from '../backend/memory';
@@ -75,24 +75,38 @@ function uniqueDir(base: string): string {
   return dir;
 }
 
-/** Builds the model for training (any spatial size, so validation runs on whole images), seeded by `train.seed`. */
-export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: number): tf.LayersModel {
+/** The model-registry config for `cfg.model` (classic U-Net, or an encoder-decoder model with `encoderName`). */
+export function modelConfigOf(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: number): ModelConfig {
   const m = cfg.model;
-  return withSeededRandom(cfg.train.seed, () => createModel(
-    {
+  if (m.encoderName) {
+    return {
       arch: m.arch,
+      encoderName: m.encoderName,
+      encoderDepth: m.encoderDepth,
+      encoderOutputStride: m.encoderOutputStride,
       inChannels,
       classes: meta.classes,
-      encoderDepth: m.encoderDepth,
-      baseFilters: m.baseFilters,
-      padding: m.padding,
-      decoderUseBatchnorm: m.decoderUseBatchnorm,
       batchNormMomentum: m.batchNormMomentum,
-      upsampling: m.upsampling,
-      dropout: m.dropout,
-    },
-    [null, null],
-  ));
+      ...(m.decoderChannels !== undefined ? { decoderChannels: m.decoderChannels } : {}),
+    } as ModelConfig;
+  }
+  return {
+    arch: 'unet',
+    inChannels,
+    classes: meta.classes,
+    encoderDepth: m.encoderDepth,
+    baseFilters: m.baseFilters,
+    padding: m.padding,
+    decoderUseBatchnorm: m.decoderUseBatchnorm,
+    batchNormMomentum: m.batchNormMomentum,
+    upsampling: m.upsampling,
+    dropout: m.dropout,
+  };
+}
+
+/** Builds the model for training (any spatial size, so validation runs on whole images), seeded by `train.seed`. */
+export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: number): tf.LayersModel {
+  return withSeededRandom(cfg.train.seed, () => createModel(modelConfigOf(cfg, meta, inChannels), [null, null]));
 }
 
 function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly RawSample[]): LossTerm[] {
@@ -139,8 +153,8 @@ async function profileStep(run: Omit<PreparedRun, 'memory'>): Promise<StepProfil
       return await peakBytesOfStep(() => {
         const vars = run.model.trainableWeights.map((w) => w.read() as tf.Variable);
         const { value, grads } = tf.variableGrads(() => {
-          const logits = run.model.apply(x, { training: true }) as tf.Tensor;
-          return tf.mean(tf.square(logits)) as tf.Scalar;
+          const out = run.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+          return tf.addN((Array.isArray(out) ? out : [out]).map((o) => tf.mean(tf.square(o)))) as tf.Scalar;
         }, vars);
         tf.dispose([value, ...Object.values(grads)]);
       });
@@ -173,7 +187,8 @@ export async function prepareRun(
   const val = await loadSamples(valDs);
   const inChannels = cfg.model.inChannels ?? (cfg.data.type === 'coco' ? 3 : train[0].channels);
   const normalize = await resolveNormalization(cfg, train, meta, inChannels);
-  const geometry = trainGeometry(cfg);
+  const stride = inputStrideOf(modelConfigOf(cfg, meta, inChannels));
+  const geometry = trainGeometry(cfg, stride);
   const runDir = opts.resumeRunDir ?? uniqueDir(path.join(cfg.output.runsDir, runName(cfg)));
   const model = opts.resumeFrom ? await loadModel(opts.resumeFrom) : buildModel(cfg, meta, inChannels);
   const evalPrep: InferSpec = {
@@ -182,6 +197,7 @@ export async function prepareRun(
     std: normalize.std,
     padding: cfg.model.padding,
     encoderDepth: cfg.model.encoderDepth,
+    stride,
     mode: cfg.input.evalMode,
     size: geometry.inputSize,
   };
@@ -212,7 +228,7 @@ export async function prepareRun(
     profile,
     cfg.train.batchSize,
     geometry.inputSize,
-    2 ** cfg.model.encoderDepth,
+    stride,
     limitBytes === null ? Number.POSITIVE_INFINITY : limitBytes * WASM_TENSOR_SHARE,
     'the WASM backend (4 GiB heap, 3 GiB for tensors)',
   );

@@ -183,3 +183,32 @@ test('focal, soft IoU, Lovasz and U-Net 3+ hybrid losses train from the config',
   assert.ok(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0), steps.map((s) => s.loss).join(' '));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+describe('encoder-decoder architectures train through the real loop', () => {
+  for (const arch of ['unet', 'unetplusplus', 'unet3plus', 'deeplabv3', 'deeplabv3plus']) {
+    test(`${arch} with a ResNet-18 encoder: finite, falling loss and a val mIoU`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `seglab-${arch}-`));
+      const configPath = path.join(dir, 'c.json');
+      fs.writeFileSync(
+        configPath,
+        JSON.stringify({
+          ...CONFIG,
+          data: { ...CONFIG.data, trainCount: 8, valCount: 2 },
+          model: { arch, encoderName: 'resnet18', encoderDepth: 3 },
+          train: { ...CONFIG.train, epochs: 1, batchSize: 4, stepsPerEpoch: 8, optimizer: { lr: 0.001 }, samples: 1 }, // the default Adam rate
+        }),
+      );
+      const events: TrainEvent[] = [];
+      await runJob({ kind: 'train', configPath, cwd: dir, backend: 'wasm' }, (e) => events.push(e), () => false);
+      const steps = events.filter((e): e is Extract<TrainEvent, { type: 'step' }> => e.type === 'step').map((e) => e.loss);
+      assert.equal(steps.length, 8);
+      assert.ok(steps.every(Number.isFinite), steps.join(' '));
+      const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
+      assert.ok(mean(steps.slice(-3)) < mean(steps.slice(0, 3)), `loss ${steps.join(' ')}`);
+      const end = events.find((e): e is Extract<TrainEvent, { type: 'epochEnd' }> => e.type === 'epochEnd');
+      assert.ok(end && Number.isFinite(end.val.mIoU));
+      assert.equal(end.val.confusion.flat().reduce((a, b) => a + b, 0), 2 * 32 * 32);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
+});

@@ -42,7 +42,9 @@ async function trainStep(
   const wd = run.cfg.train.optimizer.weightDecay;
   const loss = optimizer.minimize(
     () => {
-      const logits = run.model.apply(x, { training: true }) as tf.Tensor;
+      const out = run.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      // Models with extra heads list the main segmentation output first.
+      const logits = Array.isArray(out) ? out[0] : out;
       let l = lossFn(logits, y);
       if (wd > 0) l = tf.add(l, tf.mul(wd / 2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar;
       return l;
