@@ -99,6 +99,8 @@ test('encoder models: the zoo encoders are accepted, other archs need one, valid
   assert.deepEqual([...ENCODER_NAMES], [...registry]);
   const c = validateConfig({ model: { arch: 'deeplabv3plus', encoderName: 'resnet50', encoderOutputStride: 16 } }, 'c.json', '/');
   assert.equal(c.model.encoderName, 'resnet50');
+  assert.equal(c.model.encoderDepth, 5); // smp's default with an encoder; the classic U-Net's is 4
+  assert.equal(validateConfig({}, 'c.json', '/').model.encoderDepth, 4);
   assert.throws(() => validateConfig({ model: { arch: 'unet3plus' } }, 'c.json', '/'), /`model\.encoderName`: 'unet3plus' needs an encoder/);
   assert.throws(
     () => validateConfig({ model: { encoderName: 'resnet18', padding: 'valid' } }, 'c.json', '/'),

@@ -145,7 +145,13 @@ const Model = z
       .optional()
       .describe('Decoder widths: a list, deepest first, for the U-Nets (smp: 256,128,64,32,16); one number for DeepLab.'),
     inChannels: z.union([z.literal(1), z.literal(3)]).optional().describe('Default: 1 for cells/ISBI-like data, 3 for COCO.'),
-    encoderDepth: z.number().int().min(1).max(6).default(4).describe('Number of 2x down-samplings.'),
+    encoderDepth: z
+      .number()
+      .int()
+      .min(1)
+      .max(6)
+      .optional()
+      .describe('Number of 2x down-samplings: default 4 for the classic U-Net, 5 (as smp) with an encoder.'),
     baseFilters: positiveInt.default(16).describe('Filters of the first level; doubled at each level.'),
     padding: z
       .enum(['same', 'valid'])
@@ -161,7 +167,8 @@ const Model = z
     upsampling: z.enum(['transpose', 'bilinear']).default('transpose'),
     dropout: z.number().min(0).lt(1).default(0),
   })
-  .strict();
+  .strict()
+  .transform((m) => ({ ...m, encoderDepth: m.encoderDepth ?? (m.encoderName ? 5 : 4) }));
 
 const LossTerm = z
   .object({

@@ -16,6 +16,8 @@ import { writeSamplesPng } from './samplesPng';
 import { TrainSampler } from './batches';
 import { prepareRun, PreparedRun } from './prepare';
 import { UserFacingError } from './errors';
+import { withSeededRandom } from './seeded';
+import { mixSeed } from '../data/rng';
 
 /** Emits an event to the parent process (or a test). */
 export type Emit = (e: TrainEvent) => void;
@@ -134,7 +136,10 @@ class Trainer {
       const { x, y } = this.sampler.batch(epoch, s);
       let loss: number;
       try {
-        loss = await trainStep(this.run, this.optimizer, this.lossFn, x, y);
+        // Dropout draws from Math.random: seeding it per step keeps runs (and resumed runs) reproducible. The
+        // step's tensor work runs synchronously, before its first await, so it all sees the seeded generator.
+        const seed = mixSeed(this.run.cfg.train.seed, this.state.globalStep);
+        loss = await withSeededRandom(seed, () => trainStep(this.run, this.optimizer, this.lossFn, x, y));
       } finally {
         x.dispose();
         y.dispose();
