@@ -3,7 +3,7 @@
  * dataset-wide mIoU, with a one-line explanation of why the two differ.
  */
 import * as tf from '@tensorflow/tfjs';
-import {ConfusionMatrix, LabelArray, predictionsOf} from './confusionMatrix';
+import {ConfusionMatrix, LabelArray, predictionsAndLabels} from './confusionMatrix';
 
 export interface BatchMeanIoUOptions {
   /**
@@ -44,13 +44,8 @@ export class BatchMeanIoU {
 
   /** Argmax of `logits` [N,H,W,C] against `labels` [N,H,W] as one batch; disposes what it creates. */
   async updateFromTensors(logits: tf.Tensor, labels: tf.Tensor): Promise<number> {
-    const pred = predictionsOf(logits, labels, this.classes);
-    try {
-      const [p, g] = await Promise.all([pred.data(), labels.data()]);
-      return this.update(p as Int32Array, g as Int32Array);
-    } finally {
-      pred.dispose();
-    }
+    const [p, g] = await predictionsAndLabels(logits, labels, this.classes);
+    return this.update(p, g);
   }
 
   private batchValue(batch: ConfusionMatrix): number {

@@ -62,13 +62,8 @@ export class ConfusionMatrix {
 
   /** Argmax of `logits` [N,H,W,C] against int32 `labels` [N,H,W]; disposes what it creates, not its inputs. */
   async updateFromTensors(logits: tf.Tensor, labels: tf.Tensor): Promise<this> {
-    const pred = predictionsOf(logits, labels, this.classes);
-    try {
-      const [p, g] = await Promise.all([pred.data(), labels.data()]);
-      return this.update(p as Int32Array, g as Int32Array);
-    } finally {
-      pred.dispose();
-    }
+    const [p, g] = await predictionsAndLabels(logits, labels, this.classes);
+    return this.update(p, g);
   }
 
   /** Pixels with ground truth `gt` predicted as `pred`. */
@@ -164,6 +159,17 @@ export class ConfusionMatrix {
 }
 
 /** Argmax class map of `logits` [N,H,W,C] after checking it lines up with `labels` [N,H,W]. */
+/** Argmax predictions of `logits` and the `labels` as flat arrays; frees what it creates, not its inputs. */
+export async function predictionsAndLabels(logits: tf.Tensor, labels: tf.Tensor, classes: number): Promise<[Int32Array, Int32Array]> {
+  const pred = predictionsOf(logits, labels, classes);
+  try {
+    const [p, g] = await Promise.all([pred.data(), labels.data()]);
+    return [p as Int32Array, g as Int32Array];
+  } finally {
+    pred.dispose();
+  }
+}
+
 export function predictionsOf(logits: tf.Tensor, labels: tf.Tensor, classes: number): tf.Tensor {
   if (logits.rank !== 4 || labels.rank !== 3) {
     throw new Error(`metrics: expected logits [N,H,W,C] and labels [N,H,W]; got [${logits.shape}] and [${labels.shape}]`);
