@@ -53,6 +53,18 @@ describe('seglab CLI', () => {
     noStack(r.stderr);
   });
 
+  test('bad command lines say what is valid; exit 2', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-empty-'));
+    assert.match(seglab(['fly'], empty).stderr, /unknown command "fly"; valid: train, eval, predict/);
+    assert.match(seglab(['eval', '--checkpoint', 'mid'], empty).stderr, /--checkpoint must be best or last; got "mid"/);
+    const noRuns = seglab(['eval'], empty);
+    assert.equal(noRuns.code, 2);
+    assert.match(noRuns.stderr, /no runs in .*runs yet; train first/);
+    assert.match(seglab(['eval', '--run', 'nope'], empty).stderr, /"nope" is not a run folder .* nor a run name/);
+    assert.match(seglab(['predict'], empty).stderr, /predict needs at least one image or folder/);
+    fs.rmSync(empty, { recursive: true, force: true });
+  });
+
   test('invalid JSON names the line and column', () => {
     write('syntax.json', '{\n  "train": {\n    "epochs": 3,\n  }\n}\n');
     const r = seglab(['train', '--config', 'syntax.json'], dir);
