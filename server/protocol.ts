@@ -2,11 +2,14 @@
  * Every message that crosses a process boundary in SegLab. No tfjs import: the CLI, the extension and the
  * webviews import this file without loading TensorFlow.js.
  *
- * Directions:
- * - trainer → parent: {@link TrainEvent}, sent by the training child process (`server/train/worker.ts`) over
- *   Node IPC to whoever forked it (the CLI, or the extension's server).
- * - parent → trainer: {@link TrainerCommand}.
+ * Three links, each documented where its messages are declared:
+ * - trainer ⇄ parent (Node IPC): {@link TrainEvent} from the training child process (`server/train/worker.ts`) to
+ *   whoever forked it (the CLI, or the server process); {@link TrainerCommand} the other way.
+ * - extension ⇄ server (JSON-RPC over Node IPC, vscode-jsonrpc): requests and notifications in the "JSON-RPC"
+ *   section below; the server is `server/rpc/main.ts`, the client `extension/serverClient.ts`.
+ * - extension ⇄ dashboard webview (postMessage): {@link ToDashboard} and {@link FromDashboard}.
  */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 
 /** One class's figure, `null` where the class is absent from ground truth and prediction over the whole set. */
 export type PerClass = (number | null)[];
@@ -53,6 +56,11 @@ export interface RunStartEvent {
   /** Normalisation in use (0-1 scale), so the user sees what the data went through. */
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly memory: { readonly estimatedBytes: number; readonly limitBytes: number | null };
+  /** Overlay colour of each class (RGB 0-255), the same as in the sample PNGs; the ignore index is white. */
+  readonly palette: readonly (readonly [number, number, number])[];
+  readonly ignoreIndex: number;
+  /** `model.encoderName`, or null for the classic U-Net. */
+  readonly encoderName: string | null;
 }
 
 export interface StepEvent {
@@ -67,6 +75,25 @@ export interface StepEvent {
   readonly etaSeconds: number;
 }
 
+/**
+ * One validation image with its ground truth and prediction, for the dashboard's sample view. Downscaled so the
+ * longer side is at most {@link SAMPLE_MAX_SIDE} (nearest neighbour, so masks keep exact class ids).
+ */
+export interface SampleMask {
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+  /** The image as a base64 PNG (RGB), without the data-URI prefix. */
+  readonly imagePng: string;
+  /** Ground-truth class ids, one byte per pixel row-major, base64; the ignore index stays as is. */
+  readonly gt: string;
+  /** Predicted class ids, same layout as {@link gt}. */
+  readonly pred: string;
+}
+
+/** Longest side of a {@link SampleMask}. */
+export const SAMPLE_MAX_SIDE = 256;
+
 export interface EpochEndEvent {
   readonly type: 'epochEnd';
   readonly epoch: number;
@@ -79,6 +106,8 @@ export interface EpochEndEvent {
   readonly etaSeconds: number;
   /** Sample PNG (image | ground truth | prediction) written for this epoch, if any. */
   readonly samplesPng: string | null;
+  /** The same samples as raw masks, for overlays drawn by the dashboard (empty when `train.samples` is 0). */
+  readonly samples: readonly SampleMask[];
 }
 
 export interface RunEndEvent {
@@ -160,6 +189,165 @@ export type TrainerCommand =
 
 /** Checks that an IPC payload is a {@link TrainEvent} (type field among the known ones). */
 export function isTrainEvent(v: unknown): v is TrainEvent {
-  const types = ['backend', 'runStart', 'step', 'epochEnd', 'runEnd', 'evalDone', 'predictDone', 'error', 'log'];
+  return hasType(v, ['backend', 'runStart', 'step', 'epochEnd', 'runEnd', 'evalDone', 'predictDone', 'error', 'log']);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON-RPC: extension (client) ⇄ server process (`server/rpc/main.ts`), over the Node IPC channel of the fork.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Identifies a job inside one server process ("job-1", "job-2", ...). */
+export type JobId = string;
+
+export interface StartJobParams {
+  readonly job: TrainerJob;
+}
+export interface StartJobResult {
+  readonly jobId: JobId;
+}
+/**
+ * client → server: start a trainer job in a fresh child process. Rejected (ResponseError, message for the user)
+ * while a train or eval job is running: one at a time, the CPU is the bottleneck.
+ */
+export const StartJobRequest = new RequestType<StartJobParams, StartJobResult, void>('seglab/startJob');
+
+export interface StopJobParams {
+  readonly jobId: JobId;
+}
+export interface StopJobResult {
+  /** False when no such job was running. */
+  readonly stopping: boolean;
+}
+/** client → server: ask a job to finish its step, save `last` and exit (its `jobExit` follows). */
+export const StopJobRequest = new RequestType<StopJobParams, StopJobResult, void>('seglab/stopJob');
+
+/** A run folder summarised for the runs table (from run.json, config.json and metrics.jsonl). */
+export interface RunSummary {
+  readonly runDir: string;
+  readonly name: string;
+  readonly arch: string;
+  readonly encoderName: string | null;
+  readonly params: number;
+  readonly backend: string;
+  readonly createdAt: string;
+  readonly epochsDone: number;
+  readonly bestMIoU: number | null;
+  readonly bestEpoch: number | null;
+  /** Sum of epoch durations. */
+  readonly seconds: number;
+  readonly classNames: readonly string[];
+  /** One point per finished epoch. */
+  readonly curve: readonly { readonly epoch: number; readonly trainLoss: number; readonly mIoU: number }[];
+  /** Set when the folder could not be read completely (e.g. a corrupt metrics line); the rest is still shown. */
+  readonly problem: string | null;
+}
+export interface ListRunsParams {
+  readonly runsDir: string;
+}
+export interface ListRunsResult {
+  readonly runs: readonly RunSummary[];
+}
+/** client → server: summarise every run folder under `runsDir`, newest first. */
+export const ListRunsRequest = new RequestType<ListRunsParams, ListRunsResult, void>('seglab/listRuns');
+
+export interface CheckDatasetParams {
+  /** Absolute path of a seglab.json, or null for the embedded default. */
+  readonly configPath: string | null;
+  readonly cwd: string;
+}
+export interface CheckDatasetResult {
+  /** The report as `seglab data check` prints it. */
+  readonly report: string;
+  readonly problems: number;
+}
+/** client → server: check a config's dataset (counts, sizes, classes, suspicious images). */
+export const CheckDatasetRequest = new RequestType<CheckDatasetParams, CheckDatasetResult, void>('seglab/checkDataset');
+
+/** client → server: stop every job (each saves `last`), then exit. The client does not restart it. */
+export const ShutdownRequest = new RequestType0<void, void>('seglab/shutdown');
+
+export interface JobEventParams {
+  readonly jobId: JobId;
+  readonly event: TrainEvent;
+}
+/** server → client: an event of a running job, as the trainer child emitted it. */
+export const JobEventNotification = new NotificationType<JobEventParams>('seglab/jobEvent');
+
+export interface JobExitParams {
+  readonly jobId: JobId;
+  readonly ok: boolean;
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** A message for the user when the trainer died without reporting an error itself. */
+  readonly crash: string | null;
+}
+/** server → client: a job's child process has exited; no event for that job follows. */
+export const JobExitNotification = new NotificationType<JobExitParams>('seglab/jobExit');
+
+export interface LogParams {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+}
+/** server → client: a line for the "SegLab" output channel. */
+export const LogNotification = new NotificationType<LogParams>('seglab/log');
+
+export interface FatalParams {
+  readonly message: string;
+  readonly stack: string | null;
+}
+/** server → client: the server hit an uncaught exception and exits right after this. */
+export const FatalNotification = new NotificationType<FatalParams>('seglab/fatal');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dashboard webview ⇄ extension (postMessage). Checked on receipt with isToDashboard / isFromDashboard.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What the status bar and dashboard say the server is doing. */
+export type JobPhase = 'idle' | 'starting' | 'training' | 'evaluating' | 'stopping' | 'interrupted' | 'failed';
+
+export interface JobStatus {
+  readonly phase: JobPhase;
+  readonly backend: string | null;
+  readonly epoch: number | null;
+  readonly epochs: number | null;
+  readonly lastMIoU: number | null;
+  readonly runDir: string | null;
+  /** Why the job failed or was interrupted. */
+  readonly message: string | null;
+}
+
+/** extension → dashboard. */
+export type ToDashboard =
+  /** A live event of the current job. */
+  | { readonly type: 'trainEvent'; readonly jobId: JobId; readonly event: TrainEvent }
+  /** Everything of the current (or last) job so far, sent when the page (re)loads; replaces the page's state. */
+  | { readonly type: 'replay'; readonly jobId: JobId | null; readonly events: readonly TrainEvent[] }
+  | { readonly type: 'status'; readonly status: JobStatus }
+  | { readonly type: 'runs'; readonly runs: readonly RunSummary[] };
+
+/** dashboard → extension. */
+export type FromDashboard =
+  /** The page's script has loaded and wants a replay, the status and the runs table. */
+  | { readonly type: 'ready' }
+  | { readonly type: 'refreshRuns' }
+  /** A button in the page: run one of the SegLab commands. */
+  | { readonly type: 'command'; readonly command: 'stop' | 'resume' | 'train' };
+
+const TO_DASHBOARD = ['trainEvent', 'replay', 'status', 'runs'];
+const FROM_DASHBOARD = ['ready', 'refreshRuns', 'command'];
+
+function hasType(v: unknown, types: readonly string[]): boolean {
   return typeof v === 'object' && v !== null && types.includes((v as { type?: unknown }).type as string);
+}
+
+/** Checks a message received by the dashboard page. */
+export function isToDashboard(v: unknown): v is ToDashboard {
+  return hasType(v, TO_DASHBOARD);
+}
+
+/** Checks a message received from the dashboard page (the page is untrusted input). */
+export function isFromDashboard(v: unknown): v is FromDashboard {
+  if (!hasType(v, FROM_DASHBOARD)) return false;
+  const m = v as { type: string; command?: unknown };
+  return m.type !== 'command' || m.command === 'stop' || m.command === 'resume' || m.command === 'train';
 }

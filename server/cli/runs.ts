@@ -18,8 +18,13 @@ export function listRuns(runsDir: string): string[] {
     .filter((d) => d.isDirectory() && isRun(path.join(runsDir, d.name)))
     .map((d) => {
       const dir = path.join(runsDir, d.name);
-      const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { createdAt?: string };
-      return { dir, created: info.createdAt ?? '' };
+      let created = '';
+      try {
+        created = (JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { createdAt?: string }).createdAt ?? '';
+      } catch {
+        // A damaged run.json still lists the folder (sorted last); its summary reports the problem.
+      }
+      return { dir, created };
     });
   runs.sort((a, b) => (a.created === b.created ? b.dir.localeCompare(a.dir) : b.created.localeCompare(a.created)));
   return runs.map((r) => r.dir);

@@ -13,6 +13,8 @@ import { learningRateAt } from './schedule';
 import { checkpointDir, loadModel, readState, restoreOptimizer, saveCheckpoint, TrainerState, writeTextAtomic } from './checkpoint';
 import { evaluate } from './evaluate';
 import { writeSamplesPng } from './samplesPng';
+import { sampleMasks } from './sampleMasks';
+import { classColor } from '../export/overlay';
 import { TrainSampler } from './batches';
 import { prepareRun, PreparedRun } from './prepare';
 import { UserFacingError } from './errors';
@@ -192,6 +194,7 @@ class Trainer {
     await this.save('last');
     if (isBest) await this.save('best');
     const samplesPng = cfg.train.samples > 0 ? await writeSamplesPng(this.run, epoch, ev.kept) : null;
+    const samples = cfg.train.samples > 0 ? await sampleMasks(this.run.val, ev.kept) : [];
     const seconds = (Date.now() - epochStart) / 1000;
     const trainLoss = lossSum / Math.max(1, steps);
     const r = ev.result;
@@ -220,6 +223,7 @@ class Trainer {
       elapsedSeconds: this.state.elapsedSeconds,
       etaSeconds: ((Date.now() - session.started) / 1000 / (epoch - session.startEpoch + 1)) * (epochs - epoch),
       samplesPng,
+      samples,
     });
     return r;
   }
@@ -242,6 +246,9 @@ class Trainer {
       batchSize: cfg.train.batchSize,
       normalize: this.run.normalize,
       memory: this.run.memory,
+      palette: this.run.classNames.map((_, c) => classColor(c)),
+      ignoreIndex: this.run.ignoreIndex,
+      encoderName: cfg.model.encoderName ?? null,
     });
     const session = new Session(this.state);
     let last: EvalResult | null = null;
