@@ -281,7 +281,9 @@ export function applyEvent(s, e) {
       return s;
     case 'runStart': {
       const next = withoutRun(s);
-      Object.assign(next, { phase: 'training', runStart: e, runDir: e.runDir, epochs: e.epochs, epoch: e.startEpoch, logs: s.logs });
+      // A resumed run brings its earlier epochs, so the curve continues instead of restarting.
+      const history = Array.isArray(e.history) ? e.history.map((p) => ({ epoch: p.epoch, trainLoss: p.trainLoss, mIoU: p.mIoU })) : [];
+      Object.assign(next, { phase: 'training', runStart: e, runDir: e.runDir, epochs: e.epochs, epoch: e.startEpoch, logs: s.logs, epochPoints: history });
       return next;
     }
     case 'step':

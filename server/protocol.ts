@@ -61,6 +61,8 @@ export interface RunStartEvent {
   readonly ignoreIndex: number;
   /** `model.encoderName`, or null for the classic U-Net. */
   readonly encoderName: string | null;
+  /** Epochs finished before this session (a resumed run), from metrics.jsonl; empty for a new run. */
+  readonly history: readonly { readonly epoch: number; readonly trainLoss: number; readonly mIoU: number }[];
 }
 
 export interface StepEvent {
@@ -351,3 +353,140 @@ export function isFromDashboard(v: unknown): v is FromDashboard {
   const m = v as { type: string; command?: unknown };
   return m.type !== 'command' || m.command === 'stop' || m.command === 'resume' || m.command === 'train';
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sanity runs: extension (client) ⇄ server (JSON-RPC). The server runs each one in a warm worker process with a
+// time budget and a memory cap (server/sanity/runner.ts), so nothing in a user's model module can take it down.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The steps of a sanity run, in the order they run and are reported. */
+export const SANITY_STEPS = ['transpile', 'data', 'build', 'summary', 'forward', 'overfit', 'gradients', 'leaks'] as const;
+export type SanityStepName = (typeof SANITY_STEPS)[number];
+
+export interface SanityStepReport {
+  readonly name: SanityStepName;
+  /** 'failed': the step found an error; 'warning': only warnings; 'skipped': an earlier failure made it pointless. */
+  readonly status: 'ok' | 'warning' | 'failed' | 'skipped';
+  readonly seconds: number;
+  /** One line, e.g. "1,942,306 params · output [2,64,64,2]". */
+  readonly detail: string;
+}
+
+/** What a {@link SanityDiagnostic} is about (stable: the extension may key quick fixes on it). */
+export type SanityDiagnosticCode =
+  | 'config'
+  | 'syntax'
+  | 'resolve'
+  | 'no-build'
+  | 'build-error'
+  | 'runtime-error'
+  | 'concat-mismatch'
+  | 'merge-mismatch'
+  | 'output-shape'
+  | 'output-channels'
+  | 'double-softmax'
+  | 'bounded-logits'
+  | 'nan-loss'
+  | 'loss-not-falling'
+  | 'dead-layer'
+  | 'tensor-leak';
+
+/** A problem at a place in the user's own source (mapped through the source map), for Problems and squiggles. */
+export interface SanityDiagnostic {
+  /** Absolute path: the model module, a file it imports, or the seglab.json. */
+  readonly file: string;
+  /** 1-based line and column of the start. */
+  readonly line: number;
+  readonly column: number;
+  /** 1-based, exclusive end (the end of the token or line) when known. */
+  readonly endLine?: number;
+  readonly endColumn?: number;
+  readonly severity: 'error' | 'warning';
+  readonly code: SanityDiagnosticCode;
+  readonly message: string;
+}
+
+/**
+ * How a sanity run ended: 'passed' (every step ok, warnings allowed), 'failed' (a check failed; see diagnostics),
+ * 'timeout' (exceeded the time budget), 'oom' (ran out of memory), 'crashed' (the worker died), 'cancelled' (a
+ * newer run or a sanityCancel replaced it).
+ */
+export type SanityStatus = 'passed' | 'failed' | 'timeout' | 'oom' | 'crashed' | 'cancelled';
+
+/** The complete sanity settings a run used (config `sanity` section, request overrides, defaults). */
+export interface SanitySettingsUsed {
+  readonly size: readonly [number, number];
+  readonly batchSize: number;
+  readonly steps: number;
+  readonly timeBudgetSeconds: number;
+  readonly memoryLimitMb: number;
+}
+
+export interface SanityVerdict {
+  readonly runId: string;
+  readonly status: SanityStatus;
+  /** One line for the CodeLens or a notification, e.g. "exceeded 30 s" or the first error's message. */
+  readonly message: string;
+  /** Absolute path of the model module checked ('' when the config names none). */
+  readonly module: string;
+  /** The module and every local file it imports (absolute; from the bundle): what a watcher should watch. */
+  readonly files: readonly string[];
+  /** Request received → verdict, in seconds (what the user waits after a save). */
+  readonly seconds: number;
+  /** One report per step that ran or was skipped, in {@link SANITY_STEPS} order. */
+  readonly steps: readonly SanityStepReport[];
+  readonly diagnostics: readonly SanityDiagnostic[];
+  readonly params: { readonly trainable: number; readonly nonTrainable: number } | null;
+  /** The main output's shape on the sanity batch, and what the loss needs: [N, H, W, classes]. */
+  readonly outputShape: readonly (number | null)[] | null;
+  readonly expectedShape: readonly number[] | null;
+  /** Loss of each optimisation step on the sanity batch (computed before that step's update). */
+  readonly losses: readonly number[];
+  /** The first sanity image, its labels and the prediction after the steps, for the dashboard's Sanity view. */
+  readonly sample: SampleMask | null;
+  readonly settings: SanitySettingsUsed;
+  /** TensorFlow.js backend of the worker, e.g. "wasm"; null when the run never reached it. */
+  readonly backend: string | null;
+}
+
+export interface SanityRunParams {
+  /** Absolute path of a seglab.json, or null for the built-in default (synthetic data). */
+  readonly configPath: string | null;
+  readonly cwd: string;
+  /** Absolute path of the model module to check; default: the config's `model.module`. */
+  readonly modulePath?: string;
+  /** The client's id for this run, echoed in progress notifications and the verdict; default "sanity-<n>". */
+  readonly runId?: string;
+  /** Overrides of the config's `sanity` section. */
+  readonly settings?: {
+    readonly size?: number | readonly [number, number];
+    readonly batchSize?: number;
+    readonly steps?: number;
+    readonly timeBudgetSeconds?: number;
+    readonly memoryLimitMb?: number;
+  };
+}
+/**
+ * client → server: check a model module (transpile → … → tensor-leak check) and answer with the verdict. A run
+ * already in flight is cancelled (its own request answers with status 'cancelled'). Problems in the user's code
+ * are never errors of the request: they are in the verdict.
+ */
+export const SanityRunRequest = new RequestType<SanityRunParams, SanityVerdict, void>('seglab/sanityRun');
+
+export interface SanityCancelParams {
+  /** Cancel only this run; omitted: whichever run is in flight. */
+  readonly runId?: string;
+}
+export interface SanityCancelResult {
+  /** False when no (matching) run was in flight. */
+  readonly cancelled: boolean;
+}
+/** client → server: cancel the sanity run in flight (e.g. the module was edited again before its verdict). */
+export const SanityCancelRequest = new RequestType<SanityCancelParams, SanityCancelResult, void>('seglab/sanityCancel');
+
+export interface SanityProgressParams {
+  readonly runId: string;
+  readonly step: SanityStepReport;
+}
+/** server → client: a step of the sanity run in flight has finished (sent before the verdict). */
+export const SanityProgressNotification = new NotificationType<SanityProgressParams>('seglab/sanityProgress');

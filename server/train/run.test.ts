@@ -110,6 +110,9 @@ describe('training run (wasm backend)', () => {
     assert.equal(state.stepInEpoch, 2);
     const cont = await train(dir, 'resumed', undefined, resumedDir);
     assert.equal(ofType(cont, 'runStart')[0].startEpoch, 2);
+    const firstEpoch = ofType(stopped, 'epochEnd')[0];
+    assert.deepEqual(ofType(cont, 'runStart')[0].history, [{ epoch: 1, trainLoss: firstEpoch.trainLoss, mIoU: firstEpoch.val.mIoU }]);
+    assert.deepEqual(ofType(stopped, 'runStart')[0].history, [], 'a new run has no history');
     assert.equal(ofType(cont, 'step').length, 10);
     assert.equal(ofType(cont, 'runEnd')[0].status, 'completed');
     const a = await weightsOf(runDir);

@@ -2,7 +2,6 @@
  * The training loop: a custom loop (never `model.fit`), dataset-wide validation every epoch, `last` and `best`
  * checkpoints, `metrics.jsonl`, sample PNGs, resume, and a clean stop that saves before exiting.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalResult, TrainEvent } from '../protocol';
@@ -20,6 +19,7 @@ import { prepareRun, PreparedRun } from './prepare';
 import { UserFacingError } from './errors';
 import { withSeededRandom } from './seeded';
 import { mixSeed } from '../data/rng';
+import { appendMetrics, readMetrics } from './metricsLog';
 
 /** Emits an event to the parent process (or a test). */
 export type Emit = (e: TrainEvent) => void;
@@ -63,9 +63,6 @@ async function trainStep(
   }
 }
 
-function appendMetrics(runDir: string, row: object): void {
-  fs.appendFileSync(path.join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
-}
 
 /** Mutable progress of one training session (this process), beside the persisted {@link TrainerState}. */
 class Session {
@@ -166,6 +163,9 @@ class Trainer {
         imagesPerSecond: ((s + 1 - firstStep) * batchSize) / Math.max(1e-6, (Date.now() - epochStart) / 1000),
         etaSeconds: (this.totalSteps - this.state.globalStep) / session.stepRate(this.state.globalStep),
       });
+      // A step's awaits resolve as microtasks (WASM never yields to the event loop), so without this a stop
+      // request (IPC message, SIGINT) would only be read at the end of the epoch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.shouldStop()) return { lossSum, steps, stopped: true };
     }
     return { lossSum, steps, stopped: false };
@@ -198,7 +198,7 @@ class Trainer {
     const seconds = (Date.now() - epochStart) / 1000;
     const trainLoss = lossSum / Math.max(1, steps);
     const r = ev.result;
-    appendMetrics(runDir, {
+    appendMetrics(path.join(runDir, 'metrics.jsonl'), {
       epoch,
       trainLoss,
       lr: this.lrAt(this.state.globalStep - 1),
@@ -249,6 +249,9 @@ class Trainer {
       palette: this.run.classNames.map((_, c) => classColor(c)),
       ignoreIndex: this.run.ignoreIndex,
       encoderName: cfg.model.encoderName ?? null,
+      history: readMetrics(path.join(runDir, 'metrics.jsonl'))
+        .rows.filter((r) => r.epoch <= this.state.epoch)
+        .map((r) => ({ epoch: r.epoch, trainLoss: r.trainLoss, mIoU: r.mIoU })),
     });
     const session = new Session(this.state);
     let last: EvalResult | null = null;

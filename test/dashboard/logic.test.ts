@@ -115,6 +115,18 @@ describe('dashboardLogic: the state', () => {
     assert.deepEqual(L.restoreState(JSON.parse(JSON.stringify(s))), s, 'the state survives JSON (vscode.setState)');
   });
 
+  test('a resumed run starts its epoch curve from the history it brings', () => {
+    const fx = loadFixture();
+    const start = fx.events.find((e) => e.type === 'runStart') as Extract<TrainEvent, { type: 'runStart' }>;
+    const history = [
+      { epoch: 1, trainLoss: 0.9, mIoU: 0.3 },
+      { epoch: 2, trainLoss: 0.7, mIoU: 0.4 },
+    ];
+    const s = L.reduceMessage(L.emptyState(), { type: 'trainEvent', jobId: 'j', event: { ...start, startEpoch: 3, history } });
+    assert.deepEqual(s.epochPoints, history);
+    assert.equal(s.epoch, 3);
+  });
+
   test('anything that is not a ToDashboard message leaves the state alone', () => {
     const s = L.emptyState();
     const before = JSON.stringify(s);
