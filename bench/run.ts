@@ -5,6 +5,7 @@
  * - U-Net train step (forward + backward + Adam) per backend: wasm with the added kernels vs pure-JS cpu with the
  *   added filter-gradient kernel, at 128x128, batch 4, base 16.
  * - The default job (`npm start`): wall time and val mIoU, from a real run.
+ * - Loader vs train step at 256x256: images/s the worker loader delivers vs images/s one train step consumes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,14 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, BackendName } from '../server/backend/ladder';
 import { createModel } from '../server/models/registry';
 import { combinedLoss } from '../server/losses';
+import { loaderVsStep, loaderVsStepLines, StepTiming } from './loaderVsStep';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-interface StepTiming {
-  readonly backend: string;
-  readonly medianMs: number;
-  readonly runs: number;
-}
 
 async function trainStepMs(backend: BackendName, size: number, batch: number, base: number, runs: number): Promise<StepTiming> {
   await selectBackend({ prefer: backend });
@@ -69,6 +65,7 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
   const js = await trainStepMs('cpu', 128, 4, 16, 1);
+  const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
   const job = defaultJob();
   const lines = [
     '# Benchmark results',
@@ -89,6 +86,7 @@ async function main(): Promise<void> {
     '| ---: | ---: | --- |',
     `| ${job.seconds.toFixed(0)} s | ${job.mIoU.toFixed(4)} | under 180 s, mIoU >= 0.80 |`,
     '',
+    ...loaderVsStepLines(feed),
   ];
   const file = path.join(ROOT, 'bench', 'RESULTS.md');
   fs.writeFileSync(file, lines.join('\n'));

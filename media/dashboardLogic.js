@@ -10,6 +10,7 @@
 /** @typedef {import('../server/protocol').RunSummary} RunSummary */
 /** @typedef {import('../server/protocol').JobPhase} JobPhase */
 /** @typedef {import('../server/protocol').JobStatus} JobStatus */
+/** @typedef {import('../server/protocol').SanityVerdict} SanityVerdict */
 
 /**
  * @typedef {Object} EpochPoint
@@ -44,6 +45,7 @@
  * @property {string[]} selectedRuns     runDirs ticked for the comparison chart (at most 2).
  * @property {number} opacity            Overlay opacity 0-1.
  * @property {number[]} hiddenClasses    Class indices hidden in the overlays.
+ * @property {SanityVerdict|null} sanity   The latest sanity verdict of a model module.
  */
 
 export const STATE_VERSION = 1;
@@ -52,7 +54,7 @@ export const MAX_PLOTTED_STEPS = 5000;
 /** Per-step points kept in the saved state at most (halved by decimation when exceeded). */
 export const MAX_STORED_STEPS = 20000;
 const MAX_LOGS = 50;
-const TO_DASHBOARD = ['trainEvent', 'replay', 'status', 'runs'];
+const TO_DASHBOARD = ['trainEvent', 'replay', 'status', 'runs', 'sanity'];
 const PHASES = ['idle', 'starting', 'training', 'evaluating', 'stopping', 'interrupted', 'failed'];
 
 /**
@@ -72,7 +74,7 @@ export function emptyState() {
     version: STATE_VERSION, jobId: null, phase: 'idle', backend: null, runDir: null, message: null, messageKind: null,
     runStart: null, steps: { x: [], y: [] }, lastStep: null, epoch: null, epochs: null, etaSeconds: null,
     epochPoints: [], evalResult: null, evalSource: null, samples: [], samplesEpoch: null, logs: [],
-    runs: [], selectedRuns: [], opacity: 0.5, hiddenClasses: [],
+    runs: [], selectedRuns: [], opacity: 0.5, hiddenClasses: [], sanity: null,
   };
 }
 
@@ -95,7 +97,7 @@ export function restoreState(saved) {
  */
 function withoutRun(s) {
   const e = emptyState();
-  return { ...e, phase: s.phase, backend: s.backend, jobId: s.jobId, runs: s.runs, selectedRuns: s.selectedRuns, opacity: s.opacity, hiddenClasses: s.hiddenClasses };
+  return { ...e, phase: s.phase, backend: s.backend, jobId: s.jobId, runs: s.runs, selectedRuns: s.selectedRuns, opacity: s.opacity, hiddenClasses: s.hiddenClasses, sanity: s.sanity };
 }
 
 /**
@@ -355,6 +357,8 @@ export function reduceMessage(s, msg) {
     }
     case 'status':
       return applyStatus(s, msg.status);
+    case 'sanity':
+      return Object.assign(s, { sanity: msg.verdict });
     case 'runs': {
       const dirs = new Set(msg.runs.map((r) => r.runDir));
       return Object.assign(s, { runs: msg.runs.slice(), selectedRuns: s.selectedRuns.filter((d) => dirs.has(d)) });

@@ -10,6 +10,7 @@
  * - extension ⇄ dashboard webview (postMessage): {@link ToDashboard} and {@link FromDashboard}.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ExportConfig, InferConfig } from './config/schema';
 
 /** One class's figure, `null` where the class is absent from ground truth and prediction over the whole set. */
 export type PerClass = (number | null)[];
@@ -173,6 +174,8 @@ export type TrainerJob =
       readonly checkpoint: 'best' | 'last';
       readonly backend?: string;
       readonly savePredictionsDir?: string;
+      /** Overrides of the run's `infer` settings (mode, crop, stride, TTA). */
+      readonly infer?: Partial<InferConfig>;
     }
   | {
       readonly kind: 'predict';
@@ -181,6 +184,10 @@ export type TrainerJob =
       readonly backend?: string;
       readonly inputs: readonly string[];
       readonly outDir: string;
+      /** Overrides of the run's `infer` settings (mode, crop, stride, TTA). */
+      readonly infer?: Partial<InferConfig>;
+      /** Overrides of the run's `export` settings (formats, CSV size, overlay alpha). */
+      readonly export?: Partial<ExportConfig>;
     };
 
 /** parent → trainer. */
@@ -325,7 +332,9 @@ export type ToDashboard =
   /** Everything of the current (or last) job so far, sent when the page (re)loads; replaces the page's state. */
   | { readonly type: 'replay'; readonly jobId: JobId | null; readonly events: readonly TrainEvent[] }
   | { readonly type: 'status'; readonly status: JobStatus }
-  | { readonly type: 'runs'; readonly runs: readonly RunSummary[] };
+  | { readonly type: 'runs'; readonly runs: readonly RunSummary[] }
+  /** The latest sanity verdict of a model module (the Sanity view: steps, mini loss curve, prediction). */
+  | { readonly type: 'sanity'; readonly verdict: SanityVerdict };
 
 /** dashboard → extension. */
 export type FromDashboard =
@@ -335,7 +344,7 @@ export type FromDashboard =
   /** A button in the page: run one of the SegLab commands. */
   | { readonly type: 'command'; readonly command: 'stop' | 'resume' | 'train' };
 
-const TO_DASHBOARD = ['trainEvent', 'replay', 'status', 'runs'];
+const TO_DASHBOARD = ['trainEvent', 'replay', 'status', 'runs', 'sanity'];
 const FROM_DASHBOARD = ['ready', 'refreshRuns', 'command'];
 
 function hasType(v: unknown, types: readonly string[]): boolean {
@@ -389,7 +398,10 @@ export type SanityDiagnosticCode =
   | 'nan-loss'
   | 'loss-not-falling'
   | 'dead-layer'
-  | 'tensor-leak';
+  | 'tensor-leak'
+  | 'time-budget'
+  | 'out-of-memory'
+  | 'crashed';
 
 /** A problem at a place in the user's own source (mapped through the source map), for Problems and squiggles. */
 export interface SanityDiagnostic {

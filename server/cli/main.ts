@@ -13,14 +13,19 @@ import { TrainerChild } from './child';
 import { Printer } from './printer';
 import { resolveInputs, resolveRun } from './runs';
 import { dataCheck } from './dataCheck';
+import { dataPreview, dataWeights, parseCount } from './dataCommands';
+import { INFER_FLAG_OPTIONS, inferOverrides } from './inferFlags';
+import type { EvalJob, PredictJob } from '../train/predict';
 
 const USAGE = `usage: seglab <command> [options]
 
 commands:
   train                 train per seglab.json (or the built-in synthetic default) and report val mIoU
   eval                  evaluate a run's checkpoint on the validation set (dataset-wide mIoU)
-  predict IMAGE|DIR...  write a mask PNG and an overlay PNG per image
+  predict IMAGE|DIR...  write a mask PNG and an overlay PNG per image (or the formats of --format)
   data check            check a dataset: counts, sizes, class shares, label and value-range problems
+  data preview          write a contact sheet of augmented training samples with their masks overlaid
+  data weights IMAGE    write the U-Net weight map of a training image as a heatmap PNG
   backends              show which TensorFlow.js backend would be used and why the others were skipped
   models                list every architecture x encoder with parameter counts and multiply-adds
   schema                print the JSON Schema of seglab.json
@@ -32,7 +37,14 @@ options:
   --run RUN             (eval, predict) run folder or name; default: the newest run
   --checkpoint WHICH    (eval, predict) best (default) or last
   --save-predictions DIR  (eval) write index PNGs named like the inputs
-  --out DIR             (predict) output folder (default: <run>/predictions)
+  --out DIR|FILE        (predict) output folder (default: <run>/predictions); (data preview, data weights) the PNG
+  --mode MODE           (eval, predict) whole, slide or overlapTile (default: the config's infer.mode)
+  --crop S, --stride S  (eval, predict) sliding-window / tile size and step: N or HxW
+  --tta-flip            (eval, predict) add a left-right flipped pass and average
+  --tta-scales LIST     (eval, predict) multi-scale TTA, e.g. 0.75,1,1.25
+  --format LIST         (predict) png, overlay, coco, csv (default: the config's export.formats: png,overlay)
+  --csv-size S          (predict) mask size of the submission CSV rows: N or HxW (default: each image's size)
+  --n N                 (data preview) number of augmented samples (default 16)
   --input-size N        (models) side of the square input for multiply-adds (default 256)
   --json                (models) print the rows as JSON
   -h, --help            this help`;
@@ -95,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
       'save-predictions': { type: 'string' },
       out: { type: 'string' },
       'input-size': { type: 'string', default: '256' },
+      ...INFER_FLAG_OPTIONS,
+      n: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -118,14 +132,18 @@ async function main(argv: string[]): Promise<number> {
       const cfg = loadConfig(configPath ?? undefined, cwd);
       const runDir = resolveRun(values.run, cfg.output.runsDir);
       const save = values['save-predictions'];
-      return runChild({
+      const { infer, export: exp } = inferOverrides(values);
+      if (exp) fail('--format and --csv-size are for predict; eval writes index PNGs with --save-predictions');
+      const job: EvalJob = {
         kind: 'eval',
         runDir,
         checkpoint,
         backend: backendOf(values.backend, cfg.backend),
         configPath: configPath ?? undefined,
         savePredictionsDir: save ? path.resolve(cwd, save) : undefined,
-      });
+        ...(infer ? { infer } : {}),
+      };
+      return runChild(job);
     }
     case 'predict': {
       if (rest.length === 0) fail('predict needs at least one image or folder: seglab predict IMAGE|DIR...');
@@ -133,11 +151,21 @@ async function main(argv: string[]): Promise<number> {
       const runDir = resolveRun(values.run, cfg.output.runsDir);
       const inputs = resolveInputs(rest.map((p) => path.resolve(cwd, p)));
       const outDir = values.out ? path.resolve(cwd, values.out) : path.join(runDir, 'predictions');
-      return runChild({ kind: 'predict', runDir, checkpoint, backend: backendOf(values.backend, cfg.backend), inputs, outDir });
+      const job: PredictJob = { kind: 'predict', runDir, checkpoint, backend: backendOf(values.backend, cfg.backend), inputs, outDir, ...inferOverrides(values) };
+      return runChild(job);
     }
     case 'data': {
-      if (rest[0] !== 'check') fail(`unknown data command ${JSON.stringify(rest[0] ?? '')}; valid: check`);
-      return dataCheck(loadConfig(configPath ?? undefined, cwd), process.stdout);
+      const cfg = loadConfig(configPath ?? undefined, cwd);
+      if (rest[0] === 'check') return dataCheck(cfg, process.stdout);
+      if (rest[0] === 'preview') {
+        const out = path.resolve(cwd, values.out ?? 'augment-preview.png');
+        return dataPreview(cfg, parseCount(values.n), out, process.stdout);
+      }
+      if (rest[0] === 'weights') {
+        if (!rest[1]) fail('data weights needs an image of the configured data: seglab data weights IMAGE [--out FILE]');
+        return dataWeights(cfg, rest[1], values.out ? path.resolve(cwd, values.out) : undefined, cwd, process.stdout);
+      }
+      fail(`unknown data command ${JSON.stringify(rest[0] ?? '')}; valid: check, preview, weights`);
     }
     case 'backends':
       return runChild({ kind: 'backends', backend: values.backend });

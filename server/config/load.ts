@@ -70,12 +70,21 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
       const where = issue.path.length ? `\`${field}\`` : 'the top level';
       return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
     }
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A union of differently-typed forms (e.g. a preset name or a list of steps): when exactly one form has the
+      // value's type, its own problems are the useful ones.
+      const branches = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+      const inside = branches.filter((b) => b.length > 0 && b.every((e) => e.path.length > 0));
+      const pick = inside.length === 1 ? inside[0] : typeof got !== 'object' ? branches.find((b) => b[0]?.code === 'invalid_value') : undefined;
+      if (pick && !('discriminator' in issue && issue.discriminator)) {
+        return pick.map((sub) => describeIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, input)).join('\n  ');
+      }
       if ('discriminator' in issue && issue.discriminator) {
         const options = (issue as { options?: unknown[] }).options ?? [];
         return `\`${field}\`: got ${quote(got)}; valid options: ${options.map((o) => JSON.stringify(o)).join(', ')}`;
       }
       return `\`${field}\`: got ${quote(got)}; ${issue.message}`;
+    }
     case 'invalid_type':
       if (got === undefined) return `\`${field}\` is required (expected ${issue.expected})`;
       return `\`${field}\`: got ${quote(got)}; expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}`;
@@ -99,6 +108,32 @@ function resolvePaths(cfg: ParsedConfig, baseDir: string): ParsedConfig {
     d.val = { annotations: abs(d.val.annotations), images: abs(d.val.images) };
   }
   out.output.runsDir = abs(out.output.runsDir);
+  if (out.model.encoderWeights) out.model.encoderWeights = abs(out.model.encoderWeights);
+  return out;
+}
+
+/** Deep supervision, CGM, pruning, encoder weights and freezing: which architectures take them. */
+function modelHeadChecks(cfg: ParsedConfig): string[] {
+  const m = cfg.model;
+  const t = cfg.train;
+  const out: string[] = [];
+  const enc = m.encoderName !== undefined;
+  if (m.deepSupervision && !(enc && (m.arch === 'unetplusplus' || m.arch === 'unet3plus')))
+    out.push(`\`model.deepSupervision\`: only 'unetplusplus' and 'unet3plus' (with an encoderName) have deep-supervision heads, not '${m.arch}'`);
+  if (t.deepSupervisionWeights && !m.deepSupervision)
+    out.push('`train.deepSupervisionWeights`: set `model.deepSupervision: true` too, or remove the weights');
+  if (m.cgm !== false && !(enc && m.arch === 'unet3plus'))
+    out.push(`\`model.cgm\`: the classification-guided module belongs to 'unet3plus' (with an encoderName), not '${m.arch}'`);
+  if (m.pruneLevel !== undefined) {
+    if (!(enc && m.arch === 'unetplusplus')) out.push(`\`model.pruneLevel\`: only 'unetplusplus' (with an encoderName) can be pruned, not '${m.arch}'`);
+    else if (m.pruneLevel > m.encoderDepth) out.push(`\`model.pruneLevel\`: got ${m.pruneLevel}; give 1 to encoderDepth (${m.encoderDepth})`);
+    else if (m.pruneLevel < m.encoderDepth && !m.deepSupervision)
+      out.push(`\`model.pruneLevel\`: ${m.pruneLevel} needs \`model.deepSupervision: true\` (the head on X(0,${m.pruneLevel}) is untrained otherwise)`);
+  }
+  if (m.encoderWeights !== undefined && !enc) out.push('`model.encoderWeights`: only encoder models (with `model.encoderName`) load encoder weights');
+  if (t.freezeEncoderEpochs > 0 && !enc) out.push('`train.freezeEncoderEpochs`: only encoder models (with `model.encoderName`) have an encoder to freeze');
+  if (cfg.input.padToStride && m.padding === 'valid')
+    out.push("`input.padToStride`: the valid-convolution U-Net takes its own sizes (see the error without it); remove padToStride or use padding 'same'");
   return out;
 }
 
@@ -123,13 +158,16 @@ function crossChecks(cfg: ParsedConfig, file: string): void {
     problems.push("`model.padding`: 'valid' is the classic U-Net's; encoder models pad (remove `encoderName` or `padding`)");
   if (m.encoderName && (m.encoderDepth < 3 || m.encoderDepth > 5))
     problems.push(`\`model.encoderDepth\`: got ${m.encoderDepth}; encoder models take 3 to 5`);
+  problems.push(...modelHeadChecks(cfg));
   const n = cfg.input.normalize;
   if (n.mode === 'given' && (!n.mean || !n.std))
     problems.push("`input.normalize`: mode 'given' needs both `mean` and `std`");
   if (n.mean && n.std && n.mean.length !== n.std.length)
     problems.push('`input.normalize`: `mean` and `std` need the same number of channels');
   const onlyFor: [keyof LossSpec, LossSpec['type'][]][] = [
-    ['classWeights', ['ce']],
+    ['classWeights', ['ce', 'weightedCe']],
+    ['w0', ['weightedCe']],
+    ['sigma', ['weightedCe']],
     ['gamma', ['focal', 'unet3plus']],
     ['alpha', ['focal', 'unet3plus']],
     ['classes', ['dice', 'iou', 'lovasz', 'unet3plus']],
@@ -139,6 +177,8 @@ function crossChecks(cfg: ParsedConfig, file: string): void {
     for (const [field, types] of onlyFor)
       if (t[field] !== undefined && !types.includes(t.type))
         problems.push(`\`train.loss[${i}].${field}\`: only ${types.map((x) => `'${x}'`).join(', ')} take${types.length > 1 ? '' : 's'} it, not '${t.type}'`);
+  if (cfg.train.loss.filter((t) => t.type === 'weightedCe').length > 1)
+    problems.push("`train.loss`: give at most one 'weightedCe' term (each batch carries one weight map)");
   if (problems.length) throw new ConfigError(`${file}:\n  ${problems.join('\n  ')}`);
 }
 

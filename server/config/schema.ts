@@ -5,6 +5,8 @@
  * config, the protocol and the UI.
  */
 import { z } from 'zod';
+import { AugmentPipeline } from '../data/augment/spec';
+import { SanitySettingsSchema } from '../sanity/settings';
 
 export const BACKEND_NAMES = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 
@@ -123,11 +125,27 @@ const Input = z
       .default('full')
       .describe("Validation: 'full' runs on whole images (padded to the model's stride); 'resize' scales to `size`."),
     normalize: Normalize.prefault({}),
+    padToStride: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Training crops that are not a multiple of the model's stride are mirror-padded up to one and the prediction " +
+          'cropped back (otherwise such a size is an error naming the nearest valid sizes). Whole-image validation and ' +
+          'prediction always pad this way.',
+      ),
   })
   .strict();
 
 const Model = z
   .object({
+    module: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Your own model: a TS or JS module (relative to the config file) exporting `build(ctx)` that returns a ' +
+          'tf.LayersModel; replaces `arch`/`encoderName`. See examples/models/unet.ts for the contract.',
+      ),
     arch: z
       .enum(['unet', 'unetplusplus', 'unet3plus', 'deeplabv3', 'deeplabv3plus'])
       .default('unet')
@@ -166,6 +184,33 @@ const Model = z
       .describe('TF.js momentum (keep factor) of the moving statistics; 0.9 equals PyTorch momentum 0.1.'),
     upsampling: z.enum(['transpose', 'bilinear']).default('transpose'),
     dropout: z.number().min(0).lt(1).default(0),
+    deepSupervision: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Extra segmentation heads trained with the same loss: U-Net++ on X(0,1..depth-1) besides the main X(0,depth); " +
+          'U-Net 3+ on every deeper decoder stage and the deepest encoder level. Weights: `train.deepSupervisionWeights`. ' +
+          'Validation and prediction use the main head only.',
+      ),
+    cgm: z
+      .union([z.boolean(), z.enum(['binary', 'multiclass'])])
+      .default(false)
+      .describe(
+        "U-Net 3+ classification-guided module: true = the paper's binary CGM for 2 classes, per-class presence gating " +
+          "for more ('binary' or 'multiclass' force one). Its BCE weight: `train.cgmLossWeight`.",
+      ),
+    pruneLevel: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .optional()
+      .describe('U-Net++: eval and predict use the pruned network L1..L<encoderDepth> (needs deepSupervision); training uses the full one.'),
+    encoderWeights: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('TF.js Layers artefact (folder or model.json) whose `encoder_*` weights are loaded into the encoder by layer name.'),
   })
   .strict()
   .transform((m) => ({ ...m, encoderDepth: m.encoderDepth ?? (m.encoderName ? 5 : 4) }));
@@ -173,16 +218,21 @@ const Model = z
 const LossTerm = z
   .object({
     type: z
-      .enum(['ce', 'dice', 'focal', 'iou', 'lovasz', 'msssim', 'unet3plus'])
+      .enum(['ce', 'weightedCe', 'dice', 'focal', 'iou', 'lovasz', 'msssim', 'unet3plus'])
       .describe(
-        "'ce' cross-entropy, 'dice' soft Dice, 'focal' focal loss, 'iou' soft Jaccard, 'lovasz' Lovasz-softmax, " +
+        "'ce' cross-entropy, 'weightedCe' cross-entropy weighted by the U-Net paper's weight map, 'dice' soft Dice, 'focal' focal loss, 'iou' soft Jaccard, 'lovasz' Lovasz-softmax, " +
           "'msssim' 1 - MS-SSIM, 'unet3plus' the U-Net 3+ hybrid (focal + MS-SSIM + IoU).",
       ),
     weight: z.number().positive().default(1),
     classWeights: z
       .union([z.array(z.number().nonnegative()), z.literal('balanced')])
       .optional()
-      .describe("Cross-entropy class weights, or 'balanced' (median-frequency, from training pixel counts)."),
+      .describe(
+        "Class weights, or 'balanced' (median-frequency, from training pixel counts): of 'ce', and the w_c term of " +
+          "'weightedCe' (default there: inverse class frequency of each mask).",
+      ),
+    w0: z.number().nonnegative().optional().describe("'weightedCe': border weight w0 (default 10)."),
+    sigma: z.number().positive().optional().describe("'weightedCe': border width sigma in pixels (default 5)."),
     smooth: z.number().nonnegative().default(1).describe("Smoothing of 'dice', 'iou' and 'unet3plus'."),
     gamma: z.number().nonnegative().optional().describe("Focusing parameter of 'focal' and 'unet3plus' (default 2)."),
     alpha: z
@@ -217,11 +267,34 @@ const Schedule = z
   })
   .strict();
 
-const Augment = z
+const LegacyAugment = z
   .object({
     hflip: z.boolean().default(true),
     vflip: z.boolean().default(true),
     rot90: z.boolean().default(true),
+  })
+  .strict()
+  .describe('The older form: flips and quarter turns switched on or off (all true = the preset "flips").');
+
+export const AUGMENT_PRESET_NAMES = ['flips', 'unetPaper', 'mmseg', 'none'] as const;
+
+const Augment = z
+  .union([z.enum(AUGMENT_PRESET_NAMES), AugmentPipeline, LegacyAugment])
+  .default('flips')
+  .describe(
+    "Training augmentation: a preset ('flips': flips + quarter turns; 'unetPaper': + elastic deformation and " +
+      "photometric distortion; 'mmseg': random scale 0.5-2 + crop, flip, photometric; 'none'), or a list of steps " +
+      '`{type, p, ...}` applied in order (see the README table). The crop/resize to `input.size` comes first unless ' +
+      'the list has its own sizing step.',
+  );
+
+const Loader = z
+  .object({
+    workers: z
+      .union([z.literal('auto'), z.number().int().min(0).max(16)])
+      .default('auto')
+      .describe("Worker threads that augment batches ('auto': CPU cores - 1, at most 4; 0: in the training thread)."),
+    prefetch: positiveInt.optional().describe('Batches prepared ahead of the train step (default 2 per worker).'),
   })
   .strict();
 
@@ -233,9 +306,63 @@ const Train = z
     optimizer: Optimizer.prefault({}),
     schedule: Schedule.prefault({}),
     loss: z.array(LossTerm).min(1).prefault([{ type: 'ce' }]),
-    augment: Augment.prefault({}),
+    augment: Augment,
+    loader: Loader.prefault({}),
     seed: z.number().int().default(0),
+    deepSupervisionWeights: z
+      .array(z.number().nonnegative())
+      .min(1)
+      .optional()
+      .describe(
+        'Loss weight per mask output, main first (U-Net++: then X(0,1..depth-1); U-Net 3+: shallow to deep). ' +
+          'Default: U-Net++ 1/K each (the mean), U-Net 3+ 1 each (the sum, as the paper).',
+      ),
+    cgmLossWeight: z.number().nonnegative().default(1).describe('Weight of the CGM presence BCE (`model.cgm`).'),
+    freezeEncoderEpochs: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Keep the encoder (weights and BatchNorm statistics) fixed for the first N epochs.'),
     samples: z.number().int().min(0).default(3).describe('Validation images drawn per epoch as sample PNGs.'),
+  })
+  .strict();
+
+const sizeField = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+
+export const InferSettings = z
+  .object({
+    mode: z
+      .enum(['whole', 'slide', 'overlapTile'])
+      .default('whole')
+      .describe(
+        "'whole': the mirror-padded image in one pass; 'slide': MMSeg's sliding window (padded models; logits averaged " +
+          "where windows overlap); 'overlapTile': the U-Net paper's tiles for valid-convolution U-Nets.",
+      ),
+    crop: sizeField.optional().describe("'slide': window size (default `input.size`); 'overlapTile': output tile size."),
+    stride: sizeField.optional().describe("'slide': distance between windows (default 2/3 of the crop)."),
+    flip: z
+      .union([z.boolean(), z.enum(['h', 'v', 'hv'])])
+      .default(false)
+      .describe("Flip TTA: true or 'h' adds a left-right flipped pass, 'v' top-bottom, 'hv' both; probabilities are averaged."),
+    scales: z.array(z.number().positive()).min(1).default([1]).describe('Multi-scale TTA: image scale factors, e.g. [0.75, 1, 1.25].'),
+    batchSize: positiveInt.default(4).describe('Windows per forward pass.'),
+  })
+  .strict();
+
+export const ExportSettings = z
+  .object({
+    formats: z
+      .array(z.enum(['png', 'overlay', 'coco', 'csv']))
+      .min(1)
+      .default(['png', 'overlay'])
+      .describe(
+        "`seglab predict` outputs: 'png' index masks (<name>_mask.png), 'overlay' colours and legend over the image " +
+          "(<name>_overlay.png), 'coco' one results JSON with RLE per class, 'csv' the submission CSV (image_id,PredictionString).",
+      ),
+    csvSize: sizeField.optional().describe("Mask size [height, width] of the 'csv' rows (default: each image's own size)."),
+    alpha: z.number().min(0).max(1).default(0.5).describe('Overlay opacity.'),
+    legendJson: z.boolean().default(false).describe("Also write legend.json (class id, name, colour) beside overlays."),
   })
   .strict();
 
@@ -255,6 +382,9 @@ export const SeglabConfig = z
     train: Train.prefault({}),
     backend: z.enum(BACKEND_NAMES).default('auto'),
     output: Output.prefault({}),
+    infer: InferSettings.prefault({}).describe('How `seglab eval` and `seglab predict` run the model (per-epoch validation is whole-image).'),
+    export: ExportSettings.prefault({}).describe('What `seglab predict` writes.'),
+    sanity: SanitySettingsSchema.prefault({}).describe('Hot sanity runs of a `model.module` (size, batch, steps, time and memory budget).'),
   })
   .strict();
 
@@ -262,3 +392,5 @@ export type SeglabConfigInput = z.input<typeof SeglabConfig>;
 export type ParsedConfig = z.output<typeof SeglabConfig>;
 export type DataSpec = ParsedConfig['data'];
 export type LossSpec = ParsedConfig['train']['loss'][number];
+export type InferConfig = z.output<typeof InferSettings>;
+export type ExportConfig = z.output<typeof ExportSettings>;

@@ -24,6 +24,8 @@ export interface ExportOptions {
   readonly categoryIds?: CocoExportOptions['categoryIds'];
   /** Submission mask [height, width]; default each image's own size. */
   readonly submissionSize?: readonly [number, number];
+  /** With 'overlay': also write the legend sidecar `legend.json` (default true). */
+  readonly legendJson?: boolean;
 }
 
 export interface PredictionItem {
@@ -99,7 +101,7 @@ export class PredictionWriter {
     };
     if (this.has('coco')) await write('predictions.coco.json', JSON.stringify(this.coco));
     if (this.has('csv')) await write('submission.csv', formatSubmission(this.rows, this.o.submissionSize));
-    if (this.has('overlay')) await write('legend.json', JSON.stringify(legendEntries(this.o.classNames), null, 1) + '\n');
+    if (this.has('overlay') && this.o.legendJson !== false) await write('legend.json', JSON.stringify(legendEntries(this.o.classNames), null, 1) + '\n');
     return files;
   }
 }

@@ -15,3 +15,4 @@ export {distanceTransform, squaredDistanceTransform} from './distanceTransform';
 export {Connectivity, ObjectLabels, classObjects, connectedComponents, instanceObjects} from './components';
 export {WeightMapOptions, borderRadius, nearestTwoObjectDistances, sampleWeightMap, unetWeightMap} from './weightMap';
 export {Heatmap, HeatmapOptions, encodePngRgb, weightMapHeatmap, weightMapPng} from './heatmap';
+export {PresenceMode, presenceLoss} from './presence';

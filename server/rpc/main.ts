@@ -11,11 +11,16 @@ import {
   JobExitNotification,
   ListRunsRequest,
   LogNotification,
+  SanityCancelRequest,
+  SanityProgressNotification,
+  SanityRunRequest,
   ShutdownRequest,
   StartJobRequest,
   StopJobRequest,
 } from '../protocol';
+import type { SanityProgressParams } from '../protocol';
 import { JobManager } from './jobManager';
+import { SanityRunner } from '../sanity/runner';
 import { summariseRuns } from './runsSummary';
 import { checkDatasetReport } from './checkDataset';
 import { ConfigError } from '../config/load';
@@ -48,13 +53,20 @@ function serve(connection: MessageConnection): void {
   connection.onRequest(StopJobRequest, (p) => guarded(() => ({ stopping: jobs.stop(p.jobId) })));
   connection.onRequest(ListRunsRequest, (p) => guarded(() => ({ runs: summariseRuns(p.runsDir) })));
   connection.onRequest(CheckDatasetRequest, (p) => guarded(() => checkDatasetReport(p.configPath, p.cwd)));
+  // Sanity runs: user model code runs in a warm worker process (server/sanity/runner.ts), never in this one.
+  const sanity = new SanityRunner({ log: (message) => void connection.sendNotification(LogNotification, { level: 'info', message }) });
+  const progress = (p: SanityProgressParams): void => void connection.sendNotification(SanityProgressNotification, p);
+  connection.onRequest(SanityRunRequest, (p) => guarded(() => sanity.run(p, progress)));
+  connection.onRequest(SanityCancelRequest, (p) => guarded(() => ({ cancelled: sanity.cancel(p.runId) })));
   connection.onRequest(ShutdownRequest, async () => {
+    sanity.dispose();
     await jobs.stopAll();
     setImmediate(() => process.exit(0));
   });
 
   // The extension went away (window closed or reloaded): let running jobs save, then exit.
   process.on('disconnect', () => {
+    sanity.dispose();
     void jobs.stopAll().then(() => process.exit(0));
   });
 
@@ -63,6 +75,7 @@ function serve(connection: MessageConnection): void {
     const message = `server crashed: ${err.message}`;
     process.stderr.write(`${err.stack ?? message}\n`);
     jobs.dispose();
+    sanity.dispose();
     void connection
       .sendNotification(FatalNotification, { message, stack: err.stack ?? null })
       .finally(() => setTimeout(() => process.exit(1), 50));

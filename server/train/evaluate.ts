@@ -7,6 +7,32 @@ import type { EvalResult } from '../protocol';
 import * as tf from '@tensorflow/tfjs';
 import { BatchMeanIoU } from '../metrics';
 import { InferSpec, predictClassMaps, prepareInput, PreparedInput } from '../infer/whole';
+import { InferenceOptions, segment } from '../infer/segment';
+
+/** Predictions in batches of `size` images: (indices, class maps at each image's own size). */
+async function* predictions(
+  model: tf.LayersModel,
+  samples: readonly RawSample[],
+  spec: InferSpec,
+  size: number,
+  infer: InferenceOptions | undefined,
+): AsyncGenerator<{ idx: number[]; preds: Uint8Array[] }> {
+  if (infer) {
+    // Tiled or test-time-augmented: image by image (its windows are batched inside segment()), grouped by `size`
+    // so the per-batch mIoU means the same as without.
+    for (let i = 0; i < samples.length; i += size) {
+      const idx = Array.from({ length: Math.min(size, samples.length - i) }, (_, k) => i + k);
+      const preds: Uint8Array[] = [];
+      for (const j of idx) preds.push(await segment(model, samples[j], spec, infer));
+      yield { idx, preds };
+    }
+    return;
+  }
+  const inputs = samples.map((s) => prepareInput(s, spec));
+  for (const idx of batchesOf(inputs, size)) {
+    yield { idx, preds: await predictClassMaps(model, idx.map((i) => inputs[i]), spec.channels) };
+  }
+}
 
 export interface EvalOptions {
   /** Images per forward pass; also the batch over which the per-batch mIoU is computed. */
@@ -16,6 +42,8 @@ export interface EvalOptions {
   readonly ignoreIndex: number;
   /** Indices of samples whose predictions are returned (for sample PNGs), or 'all'. */
   readonly keep?: readonly number[] | 'all';
+  /** Tiling and test-time augmentation (`infer`); default one whole-image pass, images batched. */
+  readonly infer?: InferenceOptions;
 }
 
 export interface EvalOutput {
@@ -66,9 +94,7 @@ export async function evaluate(
   const kept = new Map<number, Uint8Array>();
   const keepAll = opts.keep === 'all';
   const keepSet = new Set(keepAll ? [] : (opts.keep ?? []));
-  const inputs = samples.map((s) => prepareInput(s, spec));
-  for (const idx of batchesOf(inputs, opts.batchSize)) {
-    const preds = await predictClassMaps(model, idx.map((i) => inputs[i]), spec.channels);
+  for await (const { idx, preds } of predictions(model, samples, spec, opts.batchSize, opts.infer)) {
     for (let k = 0; k < idx.length; k++) {
       if (keepAll || keepSet.has(idx[k])) kept.set(idx[k], preds[k]);
       if (onPrediction) await onPrediction(idx[k], preds[k]);

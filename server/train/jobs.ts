@@ -4,15 +4,23 @@ import * as path from 'node:path';
 import type { TrainEvent, TrainerJob } from '../protocol';
 import { BackendName, selectBackend } from '../backend/ladder';
 import { ResolvedConfig, loadConfig } from '../config/load';
-import { readImage, writePng } from '../data/image';
-import type { RawSample } from '../data/types';
-import { predictClassMaps, prepareInput } from '../infer/whole';
-import { overlayMask, toRgb } from '../export/overlay';
+import { writePng } from '../data/image';
 import { checkpointDir, loadModel } from './checkpoint';
 import { loadSamples, openDatasets } from './datasets';
 import { evaluate } from './evaluate';
 import { prepareRun, RunInfo } from './prepare';
 import { resumeCheckpoint, train, UserFacingError } from './run';
+import { checkInferOptions, inferenceOptionsOf, isSinglePass, mergedSettings, pruneForInference } from './inference';
+import { EvalJob, PredictJob, predictImages } from './predict';
+import { InferSettings } from '../config/schema';
+import type { InferenceOptions } from '../infer/segment';
+
+/** The eval job's tiling / TTA (`infer` of its config, command-line overrides on top); undefined = one whole pass. */
+function evalInfer(cfg: ResolvedConfig, job: EvalJob, info: RunInfo): InferenceOptions | undefined {
+  const o = inferenceOptionsOf(mergedSettings(InferSettings, 'infer', cfg.infer, job.infer));
+  checkInferOptions(o, info.evalPrep);
+  return isSinglePass(o) ? undefined : o;
+}
 
 type Emit = (e: TrainEvent) => void;
 
@@ -37,6 +45,11 @@ export function readRunInfo(runDir: string): RunInfo {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
 }
 
+/** The config a run was trained with (`config.json` in its folder). */
+export function readRunConfig(runDir: string): ResolvedConfig {
+  return JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')) as ResolvedConfig;
+}
+
 async function loadRunModel(runDir: string, which: 'best' | 'last') {
   const dir = checkpointDir(path.join(runDir, which));
   if (!dir) {
@@ -52,13 +65,12 @@ function stemOf(file: string): string {
   return path.basename(file).replace(/\.[^.]+$/, '');
 }
 
-async function runEval(job: Extract<TrainerJob, { kind: 'eval' }>, emit: Emit): Promise<void> {
+async function runEval(job: EvalJob, emit: Emit): Promise<void> {
   await useBackend(job.backend, emit);
   const info = readRunInfo(job.runDir);
-  const cfg: ResolvedConfig = job.configPath
-    ? loadConfig(job.configPath)
-    : (JSON.parse(fs.readFileSync(path.join(job.runDir, 'config.json'), 'utf8')) as ResolvedConfig);
-  const model = await loadRunModel(job.runDir, job.checkpoint);
+  const runCfg = readRunConfig(job.runDir);
+  const cfg: ResolvedConfig = job.configPath ? loadConfig(job.configPath) : runCfg;
+  const model = pruneForInference(await loadRunModel(job.runDir, job.checkpoint), runCfg, info, cfg.model.pruneLevel);
   const { val: valDs, meta } = await openDatasets(cfg);
   if (meta.classes !== info.classes) {
     throw new UserFacingError(`the dataset has ${meta.classes} classes but the run's model predicts ${info.classes}; evaluate with the run's own data`);
@@ -70,7 +82,7 @@ async function runEval(job: Extract<TrainerJob, { kind: 'eval' }>, emit: Emit): 
     model,
     val,
     info.evalPrep,
-    { batchSize: cfg.train.batchSize, classes: info.classes, classNames: info.classNames, ignoreIndex: info.ignoreIndex },
+    { batchSize: cfg.train.batchSize, classes: info.classes, classNames: info.classNames, ignoreIndex: info.ignoreIndex, infer: evalInfer(cfg, job, info) },
     outDir
       ? (i, pred) => {
           const s = val[i];
@@ -82,33 +94,17 @@ async function runEval(job: Extract<TrainerJob, { kind: 'eval' }>, emit: Emit): 
   model.dispose();
 }
 
-async function runPredict(job: Extract<TrainerJob, { kind: 'predict' }>, emit: Emit): Promise<void> {
+async function runPredict(job: PredictJob, emit: Emit): Promise<void> {
   await useBackend(job.backend, emit);
   const info = readRunInfo(job.runDir);
-  const model = await loadRunModel(job.runDir, job.checkpoint);
+  const runCfg = readRunConfig(job.runDir);
+  const model = pruneForInference(await loadRunModel(job.runDir, job.checkpoint), runCfg, info, runCfg.model.pruneLevel);
   fs.mkdirSync(job.outDir, { recursive: true });
-  const files: { input: string; mask: string; overlay: string }[] = [];
-  for (const input of job.inputs) {
-    const img = await readImage(input, { channels: info.inChannels === 1 ? 1 : 3 });
-    const sample: RawSample = {
-      id: stemOf(input),
-      imagePath: input,
-      height: img.height,
-      width: img.width,
-      channels: img.channels,
-      image: img.data,
-      mask: new Uint8Array(0),
-    };
-    const [pred] = await predictClassMaps(model, [prepareInput(sample, info.evalPrep)], info.evalPrep.channels);
-    const mask = path.join(job.outDir, `${sample.id}_mask.png`);
-    const overlay = path.join(job.outDir, `${sample.id}_overlay.png`);
-    await writePng(mask, pred, img.width, img.height, 1);
-    const rgb = overlayMask(toRgb(img.data, img.width, img.height, img.channels), pred, 0.5, info.ignoreIndex);
-    await writePng(overlay, rgb.data, rgb.width, rgb.height, 3);
-    files.push({ input, mask, overlay });
+  try {
+    await predictImages(model, job, info, runCfg, emit);
+  } finally {
+    model.dispose();
   }
-  emit({ type: 'predictDone', files });
-  model.dispose();
 }
 
 async function runTrain(job: Extract<TrainerJob, { kind: 'train' }>, emit: Emit, shouldStop: () => boolean): Promise<void> {

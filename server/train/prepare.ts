@@ -14,24 +14,35 @@ import { balancedClassWeights } from '../losses';
 import { peakBytesOfStep, WASM_HEAP_LIMIT_BYTES } from '../backend/memory';
 import type { InferSpec } from '../infer/whole';
 import { loadModel } from './checkpoint';
+import { CocoDataset } from '../data/coco';
 import { checkMemoryBudget, StepProfile } from './memory';
 import { DatasetMeta, loadSamples, openDatasets, resolveNormalization } from './datasets';
 import { buildBatch, trainGeometry } from './batches';
 import { UserFacingError } from './errors';
 import { withSeededRandom } from './seeded';
+import { headOptions, Objective, objectiveOf } from './objective';
+import { attachWeightMaps, TrainSample, weightMapOptionsOf } from './weightMaps';
+import { forwardOutputs } from './step';
+import { loadEncoderWeights } from './encoderWeights';
+import { buildModuleModel } from '../sanity/userModule';
 
 export interface PreparedRun {
   readonly cfg: ResolvedConfig;
   readonly runDir: string;
   readonly backend: string;
   readonly model: tf.LayersModel;
-  readonly train: readonly RawSample[];
+  /** Training samples, with their U-Net weight maps when a `weightedCe` term needs them. */
+  readonly train: readonly TrainSample[];
   readonly val: readonly RawSample[];
   readonly classes: number;
   readonly classNames: readonly string[];
   readonly ignoreIndex: number;
   readonly inChannels: number;
   readonly lossTerms: LossTerm[];
+  /** The loss over every model output (deep-supervision heads, CGM presence) built from `lossTerms`. */
+  readonly objective: Objective;
+  /** `input.padToStride`: the stride training crops are padded to, or null. */
+  readonly padStride: number | null;
   /** Training crop [h, w] and the model's output size for it (smaller for valid padding). */
   readonly inputSize: [number, number];
   readonly outputSize: [number, number];
@@ -58,6 +69,8 @@ export interface RunInfo {
   readonly params: { trainable: number; nonTrainable: number };
   readonly createdAt: string;
   readonly configSource: string | null;
+  /** COCO data: the category id of class c is categoryIds[c - 1] (for COCO results export). */
+  readonly categoryIds?: readonly number[];
 }
 
 /** Share of the WASM heap that tensors may use; the rest is kept for XNNPACK buffers and fragmentation. */
@@ -88,6 +101,7 @@ export function modelConfigOf(cfg: ResolvedConfig, meta: DatasetMeta, inChannels
       classes: meta.classes,
       batchNormMomentum: m.batchNormMomentum,
       ...(m.decoderChannels !== undefined ? { decoderChannels: m.decoderChannels } : {}),
+      ...headOptions(cfg, meta.classes),
     } as ModelConfig;
   }
   return {
@@ -106,10 +120,12 @@ export function modelConfigOf(cfg: ResolvedConfig, meta: DatasetMeta, inChannels
 
 /** Builds the model for training (any spatial size, so validation runs on whole images), seeded by `train.seed`. */
 export function buildModel(cfg: ResolvedConfig, meta: DatasetMeta, inChannels: number): tf.LayersModel {
+  if (cfg.model.module) return withSeededRandom(cfg.train.seed, () => buildModuleModel(cfg, meta, inChannels));
   return withSeededRandom(cfg.train.seed, () => createModel(modelConfigOf(cfg, meta, inChannels), [null, null]));
 }
 
-function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly RawSample[]): LossTerm[] {
+/** The configured loss terms (`train.loss`) with the data's ignore index and class weights. */
+export function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly RawSample[]): LossTerm[] {
   const ignoreIndex = meta.ignoreIndex;
   return cfg.train.loss.map((t): LossTerm => {
     const { weight, smooth, gamma, alpha, classes, perImage } = t;
@@ -123,6 +139,8 @@ function lossTermsOf(cfg: ResolvedConfig, meta: DatasetMeta, train: readonly Raw
         }
         return { type: 'ce', weight, ignoreIndex, classWeights: classWeights ? [...classWeights] : undefined };
       }
+      case 'weightedCe':
+        return { type: 'weightedCe', weight, ignoreIndex };
       case 'dice':
         return { type: 'dice', weight, ignoreIndex, smooth, classes };
       case 'iou':
@@ -146,15 +164,15 @@ function pixelCounts(samples: readonly RawSample[], meta: DatasetMeta): number[]
 }
 
 /** Profiles one training step at batch 1 and 2 (gradients computed, not applied) for the memory estimate. */
-async function profileStep(run: Omit<PreparedRun, 'memory'>): Promise<StepProfile> {
+async function profileStep(run: Omit<PreparedRun, 'memory' | 'objective'>): Promise<StepProfile> {
   const peak = async (batch: number): Promise<number> => {
     const { x, y } = buildBatch(run, new Array<RawSample>(batch).fill(run.train[0]), 0);
     try {
       return await peakBytesOfStep(() => {
         const vars = run.model.trainableWeights.map((w) => w.read() as tf.Variable);
         const { value, grads } = tf.variableGrads(() => {
-          const out = run.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
-          return tf.addN((Array.isArray(out) ? out : [out]).map((o) => tf.mean(tf.square(o)))) as tf.Scalar;
+          const out = forwardOutputs(run.model, x, true, run.padStride);
+          return tf.addN(out.map((o) => tf.mean(tf.square(o)))) as tf.Scalar;
         }, vars);
         tf.dispose([value, ...Object.values(grads)]);
       });
@@ -191,6 +209,16 @@ export async function prepareRun(
   const geometry = trainGeometry(cfg, stride);
   const runDir = opts.resumeRunDir ?? uniqueDir(path.join(cfg.output.runsDir, runName(cfg)));
   const model = opts.resumeFrom ? await loadModel(opts.resumeFrom) : buildModel(cfg, meta, inChannels);
+  if (!opts.resumeFrom && cfg.model.encoderWeights) {
+    try {
+      loadEncoderWeights(model, cfg.model.encoderWeights, emit);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
+  const lossTerms = lossTermsOf(cfg, meta, train);
+  const objective = objectiveOf(cfg, modelConfigOf(cfg, meta, inChannels), lossTerms, meta.ignoreIndex);
   const evalPrep: InferSpec = {
     channels: inChannels,
     mean: normalize.mean,
@@ -202,18 +230,22 @@ export async function prepareRun(
     size: geometry.inputSize,
   };
   const sampleCount = Math.min(cfg.train.samples, val.length);
+  const weighted = cfg.train.loss.find((t) => t.type === 'weightedCe');
+  const trainSamples = weighted ? attachWeightMaps(train, weightMapOptionsOf(weighted, meta.classes, meta.ignoreIndex, train)) : train;
+  if (weighted) emit({ type: 'log', level: 'info', message: `weight maps: computed once for ${train.length} training images (w0 ${weighted.w0 ?? 10}, sigma ${weighted.sigma ?? 5})` });
   const base = {
     cfg,
     runDir,
     backend: opts.backend,
     model,
-    train,
+    train: trainSamples,
     val,
     classes: meta.classes,
     classNames: meta.classNames,
     ignoreIndex: meta.ignoreIndex,
     inChannels,
-    lossTerms: lossTermsOf(cfg, meta, train),
+    lossTerms,
+    padStride: geometry.padStride,
     inputSize: geometry.inputSize,
     outputSize: geometry.outputSize,
     normalize,
@@ -248,8 +280,9 @@ export async function prepareRun(
       params: paramCount(model),
       createdAt: new Date().toISOString(),
       configSource: cfg.source,
+      ...(trainDs instanceof CocoDataset ? { categoryIds: [...trainDs.categoryIds] } : {}),
     };
     fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(info, null, 2));
   }
-  return { ...base, memory: { estimatedBytes, limitBytes } };
+  return { ...base, objective, memory: { estimatedBytes, limitBytes } };
 }

@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalResult, TrainEvent } from '../protocol';
 import { ResolvedConfig } from '../config/load';
-import { combinedLoss } from '../losses';
 import { paramCount } from '../models/registry';
 import { learningRateAt } from './schedule';
 import { checkpointDir, loadModel, readState, restoreOptimizer, saveCheckpoint, TrainerState, writeTextAtomic } from './checkpoint';
@@ -14,10 +13,13 @@ import { evaluate } from './evaluate';
 import { writeSamplesPng } from './samplesPng';
 import { sampleMasks } from './sampleMasks';
 import { classColor } from '../export/overlay';
-import { TrainSampler } from './batches';
+import { disposeBatch } from './batches';
+import { TrainBatches } from './trainBatches';
+import { describeAugment } from './augmentConfig';
 import { prepareRun, PreparedRun } from './prepare';
 import { UserFacingError } from './errors';
 import { withSeededRandom } from './seeded';
+import { StepContext, trainStep } from './step';
 import { mixSeed } from '../data/rng';
 import { appendMetrics, readMetrics } from './metricsLog';
 
@@ -32,35 +34,6 @@ function makeOptimizer(cfg: ResolvedConfig): tf.Optimizer {
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
   if (opt instanceof tf.AdamOptimizer) (opt as unknown as { learningRate: number }).learningRate = lr;
   else (opt as tf.MomentumOptimizer).setLearningRate(lr);
-}
-
-/** One optimisation step; returns the loss value. Everything but the variables is freed. */
-async function trainStep(
-  run: PreparedRun,
-  optimizer: tf.Optimizer,
-  lossFn: (logits: tf.Tensor, labels: tf.Tensor) => tf.Scalar,
-  x: tf.Tensor4D,
-  y: tf.Tensor3D,
-): Promise<number> {
-  const vars = run.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const wd = run.cfg.train.optimizer.weightDecay;
-  const loss = optimizer.minimize(
-    () => {
-      const out = run.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
-      // Models with extra heads list the main segmentation output first.
-      const logits = Array.isArray(out) ? out[0] : out;
-      let l = lossFn(logits, y);
-      if (wd > 0) l = tf.add(l, tf.mul(wd / 2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar;
-      return l;
-    },
-    true,
-    vars,
-  );
-  try {
-    return (await loss!.data())[0];
-  } finally {
-    loss!.dispose();
-  }
 }
 
 
@@ -91,8 +64,8 @@ class Session {
 /** One run's loop: the steps of an epoch, then validation, checkpoints, metrics and sample PNGs. */
 class Trainer {
   private readonly optimizer: tf.Optimizer;
-  private readonly lossFn: (logits: tf.Tensor, labels: tf.Tensor) => tf.Scalar;
-  private readonly sampler: TrainSampler;
+  private readonly step: StepContext;
+  private readonly batches: TrainBatches;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
   state: TrainerState;
@@ -104,10 +77,10 @@ class Trainer {
   ) {
     const t = run.cfg.train;
     this.optimizer = makeOptimizer(run.cfg);
-    this.lossFn = combinedLoss(run.lossTerms);
+    this.step = { model: run.model, objective: run.objective, weightDecay: t.optimizer.weightDecay, padStride: run.padStride };
     this.stepsPerEpoch = t.stepsPerEpoch ?? Math.max(1, Math.ceil(run.train.length / t.batchSize));
     this.totalSteps = this.stepsPerEpoch * t.epochs;
-    this.sampler = new TrainSampler(run, this.stepsPerEpoch);
+    this.batches = new TrainBatches(run, this.stepsPerEpoch);
     this.state = run.resumeFrom
       ? readState(run.resumeFrom)
       : { epoch: 0, globalStep: 0, stepInEpoch: 0, partialLossSum: 0, bestMIoU: null, bestEpoch: null, backend: run.backend, elapsedSeconds: 0 };
@@ -129,19 +102,19 @@ class Trainer {
     let steps = firstStep;
     const epochStart = Date.now();
     const batchSize = this.run.cfg.train.batchSize;
-    for (let s = firstStep; s < this.stepsPerEpoch; s++) {
+    let s = firstStep;
+    for await (const batch of this.batches.epoch(epoch, firstStep, this.stepsPerEpoch)) {
       const lr = this.lrAt(this.state.globalStep);
       setLearningRate(this.optimizer, lr);
-      const { x, y } = this.sampler.batch(epoch, s);
       let loss: number;
       try {
         // Dropout draws from Math.random: seeding it per step keeps runs (and resumed runs) reproducible. The
         // step's tensor work runs synchronously, before its first await, so it all sees the seeded generator.
         const seed = mixSeed(this.run.cfg.train.seed, this.state.globalStep);
-        loss = await withSeededRandom(seed, () => trainStep(this.run, this.optimizer, this.lossFn, x, y));
+        const frozen = epoch <= this.run.cfg.train.freezeEncoderEpochs;
+        loss = await withSeededRandom(seed, () => trainStep(this.step, this.optimizer, batch, frozen));
       } finally {
-        x.dispose();
-        y.dispose();
+        disposeBatch(batch);
       }
       if (!Number.isFinite(loss)) {
         throw new UserFacingError(
@@ -167,6 +140,7 @@ class Trainer {
       // request (IPC message, SIGINT) would only be read at the end of the epoch.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.shouldStop()) return { lossSum, steps, stopped: true };
+      s++;
     }
     return { lossSum, steps, stopped: false };
   }
@@ -253,6 +227,8 @@ class Trainer {
         .rows.filter((r) => r.epoch <= this.state.epoch)
         .map((r) => ({ epoch: r.epoch, trainLoss: r.trainLoss, mIoU: r.mIoU })),
     });
+    const w = this.batches.workers;
+    this.emit({ type: 'log', level: 'info', message: `loader: ${w ? `${w} worker thread${w > 1 ? 's' : ''}` : 'in the training thread'}, augmentation ${describeAugment(cfg.train.augment)}` });
     const session = new Session(this.state);
     let last: EvalResult | null = null;
     let stopped = false;
@@ -281,8 +257,9 @@ class Trainer {
     });
   }
 
-  dispose(): void {
+  async dispose(): Promise<void> {
     this.optimizer.dispose();
+    await this.batches.dispose();
   }
 }
 
@@ -292,7 +269,7 @@ export async function train(run: PreparedRun, emit: Emit, shouldStop: () => bool
   try {
     await trainer.train();
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * The sanity worker process, forked by server/sanity/runner.ts with a JavaScript heap cap. It selects a backend,
+ * warms up (tfjs kernels, esbuild's service, a tiny training step) and says `ready`; then it runs one sanity job
+ * at a time. An infinite loop, an out-of-memory abort or a crash in user code ends only this process: the server
+ * kills it on its time budget and starts a fresh one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as esbuild from 'esbuild';
+import { BackendName, selectBackend } from '../backend/ladder';
+import { doubleConv, maxPool2x2, segmentationHead, skipConcat, upsample2x } from '../models/base/blocks';
+import { combinedLoss } from '../losses';
+import { runSanity } from './pipeline';
+import type { FromSanityWorker, ToSanityWorker } from './workerProtocol';
+
+tf.env().set('PROD', true);
+
+function send(m: FromSanityWorker): void {
+  if (process.send && process.connected) process.send(m);
+}
+
+/** One tiny U-Net step at 32x32, so the first real run finds kernels compiled and code optimised. */
+async function warmUp(): Promise<void> {
+  esbuild.transformSync('const a: number = 1;', { loader: 'ts' });
+  const opts = { padding: 'same' as const, useBatchnorm: true, batchNormMomentum: 0.9 };
+  const input = tf.input({ shape: [32, 32, 1] });
+  const e1 = doubleConv(input, 4, opts, 'warm_e1');
+  const bottom = doubleConv(maxPool2x2(e1, 'warm_pool'), 8, opts, 'warm_b');
+  const d1 = doubleConv(skipConcat(e1, upsample2x(bottom, 4, 'transpose', 'warm_d1'), false, 'warm_d1'), 4, opts, 'warm_d1');
+  const model = tf.model({ inputs: input, outputs: segmentationHead(d1, 2, 'warm_head') });
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.zeros([1, 32, 32, 1]);
+  const y = tf.zeros([1, 32, 32], 'int32');
+  const loss = combinedLoss([{ type: 'ce', weight: 1, ignoreIndex: 255 }]);
+  try {
+    const l = optimizer.minimize(() => loss(model.apply(x, { training: true }) as tf.Tensor, y), true);
+    await l?.data();
+    l?.dispose();
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const prefer = (process.env.SEGLAB_SANITY_BACKEND ?? 'auto') as BackendName | 'auto';
+  const backend = await selectBackend({ prefer });
+  await warmUp();
+  tf.disposeVariables();
+  const baseline = tf.memory().numTensors;
+  let busy = false;
+  process.on('message', (m: ToSanityWorker) => {
+    if (m.type !== 'run' || busy) return;
+    busy = true;
+    const runId = m.job.runId;
+    void runSanity(m.job, (step) => send({ type: 'step', runId, step }), backend.name)
+      .then((verdict) => {
+        tf.disposeVariables();
+        send({ type: 'verdict', runId, verdict, dirty: tf.memory().numTensors > baseline });
+      })
+      .catch((err: unknown) => fatal(err))
+      .finally(() => (busy = false));
+  });
+  send({ type: 'ready', backend: backend.name, seconds: (performance.now() - t0) / 1000 });
+}
+
+function fatal(err: unknown): void {
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  send({ type: 'fatal', message });
+  setTimeout(() => process.exit(1), 50);
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+void main().catch(fatal);

@@ -1,0 +1,32 @@
+/** Messages between the server (server/sanity/runner.ts) and its sanity worker process (worker.ts). No tfjs. */
+import type { SanityStepReport, SanityVerdict } from '../protocol';
+import type { SanitySettingsInput } from './settings';
+
+/** What the server asks the worker to check (paths absolute). */
+export interface SanityJob {
+  readonly runId: string;
+  readonly configPath: string | null;
+  readonly cwd: string;
+  readonly modulePath?: string;
+  readonly settings?: SanitySettingsInput;
+}
+
+/** server → worker. */
+export type ToSanityWorker = { readonly type: 'run'; readonly job: SanityJob };
+
+/** worker → server. */
+export type FromSanityWorker =
+  /** Backend selected and warmed up: runs start at once from now on. */
+  | { readonly type: 'ready'; readonly backend: string; readonly seconds: number }
+  | { readonly type: 'step'; readonly runId: string; readonly step: SanityStepReport }
+  /** `dirty`: the run left tensors the worker could not free; the server replaces the worker. */
+  | { readonly type: 'verdict'; readonly runId: string; readonly verdict: SanityVerdict; readonly dirty: boolean }
+  /** The worker failed outside a run (e.g. no backend) and exits. */
+  | { readonly type: 'fatal'; readonly message: string };
+
+const TYPES = ['ready', 'step', 'verdict', 'fatal'];
+
+/** Checks a message from the worker. */
+export function isFromSanityWorker(m: unknown): m is FromSanityWorker {
+  return typeof m === 'object' && m !== null && TYPES.includes((m as { type?: unknown }).type as string);
+}
