@@ -6,6 +6,7 @@ import type { RunSummary, TrainEvent } from '../server/protocol';
 import { Supervisor } from './supervisor';
 import { Dashboard } from './dashboard';
 import { pickConfig, resolveRunsDir } from './workspaceConfig';
+import { loadConfig } from '../server/config/load';
 import { BACKEND_CHOICES, SeglabSettings, backendForJob } from './settings';
 import { ServerRequestError } from './serverClient';
 
@@ -80,9 +81,16 @@ function progressLine(e: TrainEvent): { message: string; pct?: number } | null {
   }
 }
 
-async function train(ctx: CommandContext): Promise<void> {
-  const choice = await pickConfig('Train');
+async function train(ctx: CommandContext, configArg?: unknown): Promise<void> {
+  const choice =
+    typeof configArg === 'string' ? { configPath: configArg, cwd: path.dirname(configArg) } : await pickConfig('Train');
   if (!choice) return;
+  if (!vscode.workspace.isTrusted && usesModule(choice.configPath)) {
+    void vscode.window.showWarningMessage(
+      'SegLab: this config trains your own model module (model.module), which would run your code; trust the workspace first.',
+    );
+    return;
+  }
   try {
     await ctx.supervisor.startTracked({ kind: 'train', configPath: choice.configPath, cwd: choice.cwd, backend: backendForJob(ctx.settings()) });
   } catch (err) {
@@ -90,6 +98,16 @@ async function train(ctx: CommandContext): Promise<void> {
   }
   if (ctx.settings().autoOpenDashboard) ctx.dashboard.show(true);
   void followWithProgress(ctx, 'SegLab: training');
+}
+
+/** Whether a config names a user model module (which must not run in an untrusted workspace). */
+function usesModule(configPath: string | null): boolean {
+  if (!configPath) return false;
+  try {
+    return Boolean((loadConfig(configPath).model as { module?: string }).module);
+  } catch {
+    return false;
+  }
 }
 
 async function listRuns(ctx: CommandContext): Promise<readonly RunSummary[]> {
@@ -233,7 +251,7 @@ async function checkDataset(ctx: CommandContext): Promise<void> {
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, f);
   return [
-    reg(COMMANDS.train, () => train(ctx)),
+    reg(COMMANDS.train, (configPath) => train(ctx, configPath)),
     reg(COMMANDS.evaluate, () => evaluate(ctx)),
     reg(COMMANDS.predictImage, (uri) => predictImage(ctx, uri)),
     reg(COMMANDS.stop, () => stop(ctx)),

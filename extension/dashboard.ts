@@ -4,7 +4,7 @@
  * with setState, and the serializer below re-attaches it).
  */
 import * as vscode from 'vscode';
-import { FromDashboard, isFromDashboard, ToDashboard } from '../server/protocol';
+import { FromDashboard, isFromDashboard, SanityVerdict, ToDashboard } from '../server/protocol';
 import { dashboardHtml, makeNonce } from './dashboardHtml';
 import type { Supervisor } from './supervisor';
 
@@ -19,6 +19,7 @@ export class Dashboard implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private _disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
+  private sanity: SanityVerdict | null = null;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -34,6 +35,12 @@ export class Dashboard implements vscode.Disposable {
       }),
       supervisor.onStatus((status) => this.post({ type: 'status', status })),
     );
+  }
+
+  /** Shows a sanity verdict in the Sanity view (kept for a page that loads later). */
+  setSanity(verdict: SanityVerdict): void {
+    this.sanity = verdict;
+    this.post({ type: 'sanity', verdict });
   }
 
   get visible(): boolean {
@@ -104,6 +111,7 @@ export class Dashboard implements vscode.Disposable {
         const { jobId, events } = this.supervisor.tracker.replay();
         this.post({ type: 'replay', jobId, events });
         this.post({ type: 'status', status: this.supervisor.status });
+        if (this.sanity) this.post({ type: 'sanity', verdict: this.sanity });
         void this.sendRuns();
         return;
       }

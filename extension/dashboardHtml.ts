@@ -110,6 +110,20 @@ const DETAILS = `
   <div id="samples" class="samples"></div>
 </section>
 <vscode-divider></vscode-divider>
+<section id="sanity" class="sanity-section" hidden>
+  <h2>Sanity <span id="sanity-verdict" class="muted"></span></h2>
+  <div class="sanity-body">
+    <table id="sanity-steps" class="sanity-steps"></table>
+    <div><div id="sanity-loss" class="sanity-loss" data-points="0"></div><span class="caption">loss on the sanity batch, per step</span></div>
+  </div>
+  <div class="overlay-controls">
+    <label for="sanity-opacity">Overlay opacity</label>
+    <input id="sanity-opacity" type="range" min="0" max="1" step="0.05" value="0.5">
+    <div id="sanity-legend" class="legend"></div>
+  </div>
+  <div id="sanity-sample" class="samples"></div>
+</section>
+<vscode-divider></vscode-divider>
 <section class="runs-section">
   <h2>Runs <vscode-button id="refresh-runs" icon="refresh" secondary>Refresh</vscode-button></h2>
   <div class="scroll"><table id="runs-table" class="runs-table"></table></div>

@@ -10,6 +10,7 @@ import { COMMANDS, registerCommands } from './commands';
 import { SERVER_PATH } from './serverClient';
 import { validateSettings, SeglabSettings } from './settings';
 import { resolveRunsDir } from './workspaceConfig';
+import { RUN_SANITY_COMMAND, SanityController } from './sanity/sanityController';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('SegLab', { log: true });
@@ -26,12 +27,16 @@ export function activate(context: vscode.ExtensionContext): void {
     (command) => void vscode.commands.executeCommand(COMMANDS[command === 'train' ? 'train' : command === 'stop' ? 'stop' : 'resume']),
   );
   const statusBar = new StatusBar(COMMANDS.openDashboard, supervisor.status);
+  const sanity = new SanityController(supervisor);
   context.subscriptions.push(
     log,
     supervisor,
     dashboard,
     statusBar,
+    sanity,
     supervisor.onStatus((s) => statusBar.update(s)),
+    sanity.onVerdict((v) => dashboard.setSanity(v)),
+    vscode.commands.registerCommand(RUN_SANITY_COMMAND, (mod?: unknown) => sanity.runNow(mod)),
     ...registerCommands({ supervisor, dashboard, settings }),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
@@ -45,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (problems.length) void vscode.window.showWarningMessage(`SegLab settings: ${problems.join(' ')}`);
     }),
   );
+  // Find the model modules named by seglab.json files and give each a first verdict.
+  void sanity.refreshTargets(true);
 }
 
 function readRaw(): { backend: unknown; runsFolder: unknown; autoOpenDashboard: unknown } {

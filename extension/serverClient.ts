@@ -21,6 +21,12 @@ import {
   LogNotification,
   LogParams,
   RunSummary,
+  SanityCancelRequest,
+  SanityProgressNotification,
+  SanityProgressParams,
+  SanityRunParams,
+  SanityRunRequest,
+  SanityVerdict,
   ShutdownRequest,
   StartJobRequest,
   StopJobRequest,
@@ -48,6 +54,7 @@ export interface ServerClientEvents {
   died: [{ reason: string; restarting: boolean }];
   gaveUp: [{ reason: string }];
   started: [number];
+  sanityProgress: [SanityProgressParams];
 }
 
 /** A request failed; `user` when the message is for the user to act on (bad config, busy server). */
@@ -106,6 +113,7 @@ export class ServerClient extends EventEmitter<ServerClientEvents> {
     connection.onNotification(JobEventNotification, (p) => void this.emit('jobEvent', p));
     connection.onNotification(JobExitNotification, (p) => void this.emit('jobExit', p));
     connection.onNotification(LogNotification, (p) => void this.emit('log', p));
+    connection.onNotification(SanityProgressNotification, (p) => void this.emit('sanityProgress', p));
     connection.onNotification(FatalNotification, (p) => {
       this.fatal = p.message;
       this.emit('log', { level: 'error', message: p.stack ?? p.message });
@@ -167,6 +175,15 @@ export class ServerClient extends EventEmitter<ServerClientEvents> {
 
   checkDataset(configPath: string | null, cwd: string): Promise<CheckDatasetResult> {
     return this.request((c) => c.sendRequest(CheckDatasetRequest, { configPath, cwd }));
+  }
+
+  /** Runs a sanity check of a model module; a run in flight is cancelled (it answers 'cancelled'). */
+  sanityRun(params: SanityRunParams): Promise<SanityVerdict> {
+    return this.request((c) => c.sendRequest(SanityRunRequest, params));
+  }
+
+  sanityCancel(runId?: string): Promise<boolean> {
+    return this.request((c) => c.sendRequest(SanityCancelRequest, { runId })).then((r) => r.cancelled);
   }
 
   /** Stops the server on purpose (jobs save first); it is not restarted. */

@@ -5,6 +5,7 @@ import { emptyState, formatDuration, formatMIoU, isToDashboard, reduceMessage, r
 import { Charts } from './dashboardCharts.js';
 import { renderConfusion, renderPerClass, renderRuns } from './dashboardTables.js';
 import { SampleView } from './dashboardSamples.js';
+import { SanityView } from './dashboardSanity.js';
 
 /** @typedef {import('./dashboardLogic.js').DashState} DashState */
 /** @typedef {import('../server/protocol').FromDashboard} FromDashboard */
@@ -44,6 +45,8 @@ const samples = new SampleView(byId('samples'), byId('legend'), ui.opacity, (hid
   state.hiddenClasses = hidden;
   changed();
 });
+
+const sanity = new SanityView(byId('sanity'));
 
 /** What was drawn last, so tables are rebuilt only when their input changes. */
 const drawn = { evalResult: /** @type {unknown} */ (undefined), runsKey: '' };
@@ -117,6 +120,7 @@ function render() {
   setText(ui.opacityValue, state.opacity.toFixed(2));
   setText(ui.samplesEpoch, state.samplesEpoch === null ? '' : `(epoch ${state.samplesEpoch})`);
   samples.render(state);
+  sanity.render(state);
   renderLog(state);
 }
 

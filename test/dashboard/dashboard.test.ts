@@ -215,6 +215,31 @@ describe('dashboard webview in headless Chromium', { skip }, () => {
     assert.match(String(await page.textContent('#message')), /train\.batchSize/);
   });
 
+  test('a sanity verdict shows its steps, loss curve and the prediction on the sanity batch', async () => {
+    assert.equal(await page.isHidden('#sanity'), true, 'no verdict, no Sanity view');
+    const sample = last.samples[0];
+    const verdict = {
+      runId: 'sanity-1', status: 'failed', message: 'Concatenate got [2,8,8,16] and [2,6,6,16]', module: '/w/net.ts', files: ['/w/net.ts'],
+      seconds: 1.2, diagnostics: [], params: { trainable: 1000, nonTrainable: 0 }, outputShape: [2, 64, 64, 2], expectedShape: [2, 64, 64, 2],
+      steps: [
+        { name: 'transpile', status: 'ok', seconds: 0.05, detail: 'esbuild' },
+        { name: 'build', status: 'failed', seconds: 0.3, detail: 'concat mismatch' },
+      ],
+      losses: [0.9, 0.7, 0.5], sample, backend: 'wasm',
+      settings: { size: [64, 64], batchSize: 2, steps: 3, timeBudgetSeconds: 30, memoryLimitMb: 2048 },
+    };
+    await send(page, { type: 'sanity', verdict });
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#sanity-sample .sample[data-ready]').length === 1);
+    assert.equal(await page.isHidden('#sanity'), false);
+    assert.match(String(await page.textContent('#sanity-verdict')), /^✗ sanity 1\.2 s · Concatenate got/);
+    assert.deepEqual(await page.$$eval('#sanity-steps tbody tr', (rows) => rows.map((r) => [(r as any).dataset.step, (r as any).dataset.status])), [
+      ['transpile', 'ok'],
+      ['build', 'failed'],
+    ]);
+    assert.equal(await page.getAttribute('#sanity-loss', 'data-points'), '3');
+    assert.equal(await page.getAttribute('#sanity', 'data-status'), 'failed');
+  });
+
   test('a class with IoU null shows "absent", sorted last; its confusion row says absent', async () => {
     const r: EvalResult = {
       mIoU: 0.525, perClassIoU: [0.8, null, 0.25], perClassDice: [0.9, null, 0.4], pixelAccuracy: 0.78,
