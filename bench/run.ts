@@ -16,6 +16,7 @@ import { selectBackend, BackendName } from '../server/backend/ladder';
 import { createModel } from '../server/models/registry';
 import { combinedLoss } from '../server/losses';
 import { loaderVsStep, loaderVsStepLines, StepTiming } from './loaderVsStep';
+import { benchSanity, sanityBenchLines } from '../server/sanity/bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   const js = await trainStepMs('cpu', 128, 4, 16, 1);
   const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
   const job = defaultJob();
+  const sanity = await benchSanity(10);
   const lines = [
     '# Benchmark results',
     '',
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
     `| ${job.seconds.toFixed(0)} s | ${job.mIoU.toFixed(4)} | under 180 s, mIoU >= 0.80 |`,
     '',
     ...loaderVsStepLines(feed),
+    '',
+    ...sanityBenchLines(sanity),
   ];
   const file = path.join(ROOT, 'bench', 'RESULTS.md');
   fs.writeFileSync(file, lines.join('\n'));
