@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { RunSummary, TrainEvent } from '../server/protocol';
 import { Supervisor } from './supervisor';
 import { Dashboard } from './dashboard';
-import { pickConfig, resolveRunsDir } from './workspaceConfig';
+import { pickConfig, rememberConfig, resolveRunsDir } from './workspaceConfig';
 import { loadConfig } from '../server/config/load';
 import { BACKEND_CHOICES, SeglabSettings, backendForJob } from './settings';
 import { ServerRequestError } from './serverClient';
@@ -93,6 +93,7 @@ async function train(ctx: CommandContext, configArg?: unknown): Promise<void> {
   }
   try {
     await ctx.supervisor.startTracked({ kind: 'train', configPath: choice.configPath, cwd: choice.cwd, backend: backendForJob(ctx.settings()) });
+    rememberConfig(choice.configPath);
   } catch (err) {
     return report(ctx, err);
   }

@@ -43,15 +43,24 @@ export async function pickConfig(purpose: string): Promise<ConfigChoice | undefi
   return pick ? { configPath: pick.uri.fsPath, cwd: path.dirname(pick.uri.fsPath) } : undefined;
 }
 
+/** The config of the last Train in this window: its runs folder is the one the dashboard and Resume show. */
+let lastConfig: string | null = null;
+
+/** Remembers the config a training job was started with. */
+export function rememberConfig(configPath: string | null): void {
+  if (configPath) lastConfig = configPath;
+}
+
 /**
  * The runs folder for the dashboard and Resume: the `seglab.runsFolder` setting (relative to the first workspace
- * folder), else `output.runsDir` of the workspace's first seglab.json, else `<folder>/runs`.
+ * folder), else `output.runsDir` of the config last trained in this window, else of the workspace's first
+ * seglab.json, else `<folder>/runs`.
  */
 export async function resolveRunsDir(settings: SeglabSettings): Promise<string | null> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) return null;
   if (settings.runsFolder) return path.resolve(folder.uri.fsPath, settings.runsFolder);
-  const [first] = await findConfigs();
+  const [first] = lastConfig ? [vscode.Uri.file(lastConfig)] : await findConfigs();
   if (first) {
     try {
       return loadConfig(first.fsPath).output.runsDir;

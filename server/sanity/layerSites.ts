@@ -92,6 +92,13 @@ function fixHint(a: tf.SymbolicTensor, b: tf.SymbolicTensor, axes: number[]): st
   if (!axes.every((i) => i === 1 || i === 2)) return 'Make the inputs the same size on every axis but the channels.';
   const bigger = (x: tf.SymbolicTensor, y: tf.SymbolicTensor): boolean => axes.every((i) => (x.shape[i] as number) > (y.shape[i] as number));
   const [big, small] = bigger(a, b) ? [a, b] : bigger(b, a) ? [b, a] : [null, null];
+  if (big && small && axes.every((i) => (big.shape[i] as number) === 2 * (small.shape[i] as number))) {
+    return (
+      `'${big.sourceLayer.name}' is exactly twice the size of '${small.sourceLayer.name}': one 2x upsampling is missing ` +
+      `(did you concatenate before upsampling?); upsample '${small.sourceLayer.name}' first ` +
+      '(`ctx.blocks.upsample2x`, `tf.layers.upSampling2d` or `tf.layers.conv2dTranspose` with strides 2) and join its output.'
+    );
+  }
   const fix =
     big && small
       ? `centre-crop '${big.sourceLayer.name}' to the size of '${small.sourceLayer.name}' first ` +

@@ -174,6 +174,18 @@ test('a layer made inside a SegLab block is located at the user line that called
   assert.equal(tf.layers.Layer.prototype.apply, apply);
 });
 
+test('a skip joined before upsampling (exactly twice the size) is told the missing upsampling, not cropping', async () => {
+  const src = VIA_BLOCKS.replace("ctx.blocks.skipConcat(input, up, false, 'dec')", "tf.layers.concatenate({ name: 'cat' }).apply([skip, ctx.blocks.maxPool2x2(skip, 'p2')]) as tf.SymbolicTensor");
+  const dir = tempFolder({ 'net.ts': src });
+  const file = path.join(dir, 'net.ts');
+  const { v } = await sanity(file);
+  // The valid double conv gives 28x28; pooling it gives 14x14: the skip is exactly twice the size.
+  const d = only(v, 'concat-mismatch');
+  assertAt(d, file, markerPosition(file, 'concatenate'));
+  assert.match(d.message, /\[N,28,28,4\] and '\w+' \[N,14,14,4\].*exactly twice the size.*concatenate before upsampling/);
+  assert.doesNotMatch(d.message, /CenterCrop2D/);
+});
+
 test('an Add of two different sizes is a merge-mismatch at the add', async () => {
   const src = VIA_BLOCKS.replace("ctx.blocks.skipConcat(input, up, false, 'dec')", "tf.layers.add({ name: 'sum' }).apply([skip, input]) as tf.SymbolicTensor");
   const dir = tempFolder({ 'net.ts': src });

@@ -2,19 +2,24 @@
 // @ts-check
 /**
  * SegLab end-to-end test in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) + Debian Chromium driven by
- * playwright-core. Installs code-server once (cached), builds and packages the extension, then runs the scenario
- * in scenario.mjs against a fresh code-server and workspace per run.
+ * playwright-core. Installs code-server once (cached), builds and packages the extension, then runs the scenarios
+ * (train: scenario.mjs, sanity: sanityScenario.mjs), each against its own fresh code-server and workspace.
  *
- *   node test/e2e/run.mjs [--no-build] [--runs=N] [--keep] [--vsix=FILE] [--extension=DIR]
+ *   node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=train|sanity|all] [--keep] [--vsix=FILE] [--extension=DIR]
  *
  *   --no-build        skip `npm run build` (use the current out/ and media/vendor/)
- *   --runs=N          repeat the scenario N times, each in a fresh RUN and workspace (one install, one package)
+ *   --runs=N          repeat the scenarios N times, each in a fresh RUN and workspace (one install, one package)
+ *   --scenario=S      train (Train/Stop/Resume), sanity (hot sanity diagnostics and CodeLens) or all (default)
  *   --keep            keep the temporary folders (printed) instead of deleting them
  *   --vsix=FILE       install this .vsix instead of building and packaging the repo
  *   --extension=DIR   package DIR instead of the repo root, without building (to check the harness itself)
  *
- * Screenshots go to test-results/ (e2e-train.png, e2e-resume.png, e2e-failure.png). On a failure the script prints
- * the last 100 lines of the code-server log and of the extension-host logs. Last line: `e2e: K passed, M failed`.
+ * Each scenario gets its own code-server session: one seglab.json per workspace (Train asks nothing), no sanity run
+ * competing with training for the CPUs, and a failure in one cannot leave the other a broken workbench.
+ * Screenshots go to test-results/ (e2e-train.png, e2e-resume.png, e2e-failure.png; e2e-sanity-broken.png,
+ * e2e-sanity-fixed.png, e2e-sanity-failure.png). On a failure the script prints the last 100 lines of the
+ * code-server log and of the extension-host logs. Last line: `e2e: K passed, M failed (train a/b, sanity c/d)`,
+ * counting scenario runs.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,14 +35,27 @@ import {
 } from './lib/codeServer.mjs';
 import { openWorkbench } from './lib/workbench.mjs';
 import { trainStopResume, writeWorkspace } from './scenario.mjs';
+import { sanityDiagnostics, writeSanityWorkspace } from './sanityScenario.mjs';
 
-const USAGE = 'usage: node test/e2e/run.mjs [--no-build] [--runs=N] [--keep] [--vsix=FILE] [--extension=DIR]';
+const USAGE = 'usage: node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=train|sanity|all] [--keep] [--vsix=FILE] [--extension=DIR]';
+
+/**
+ * @typedef {{page: import('playwright-core').Page, workspace: string, resultsDir: string, suffix: string,
+ *   log: (msg: string) => void}} ScenarioArgs
+ * @typedef {{write: (workspace: string) => void, run: (o: ScenarioArgs) => Promise<void>, failureShot: string}} Scenario
+ */
+/** @type {Record<string, Scenario>} in the order `all` runs them */
+const SCENARIOS = {
+  train: { write: writeWorkspace, run: trainStopResume, failureShot: 'e2e-failure' },
+  sanity: { write: writeSanityWorkspace, run: sanityDiagnostics, failureShot: 'e2e-sanity-failure' },
+};
 
 function parseOptions() {
   const { values } = parseArgs({
     options: {
       'no-build': { type: 'boolean', default: false },
       runs: { type: 'string', default: '1' },
+      scenario: { type: 'string', default: 'all' },
       keep: { type: 'boolean', default: false },
       vsix: { type: 'string' },
       extension: { type: 'string' },
@@ -53,7 +71,13 @@ function parseOptions() {
     console.error(`e2e: --runs must be a whole number >= 1; got ${JSON.stringify(values.runs)}\n${USAGE}`);
     process.exit(2);
   }
-  return { build: !values['no-build'], runs, keep: values.keep, vsix: values.vsix, extension: values.extension };
+  const scenario = /** @type {string} */ (values.scenario);
+  if (scenario !== 'all' && !(scenario in SCENARIOS)) {
+    console.error(`e2e: --scenario must be one of ${[...Object.keys(SCENARIOS), 'all'].join(', ')}; got ${JSON.stringify(scenario)}\n${USAGE}`);
+    process.exit(2);
+  }
+  const scenarios = scenario === 'all' ? Object.keys(SCENARIOS) : [scenario];
+  return { build: !values['no-build'], runs, scenarios, keep: values.keep, vsix: values.vsix, extension: values.extension };
 }
 
 let t0 = Date.now();
@@ -89,16 +113,19 @@ function prepare(opts, tmp) {
 }
 
 /**
- * One scenario run in fresh folders under `tmp`; returns whether it passed.
- * @param {{bin: string, vsix: string}} prepared @param {string} tmp @param {number} index @param {number} total
+ * One scenario run in fresh folders (code-server, workspace) under `tmp`; returns whether it passed.
+ * @param {{bin: string, vsix: string}} prepared @param {string} tmp @param {string} name a key of SCENARIOS
+ * @param {number} index @param {number} total
  */
-async function runOnce(prepared, tmp, index, total) {
-  const runDir = fs.mkdtempSync(path.join(tmp, `run${index}-`));
+async function runOnce(prepared, tmp, name, index, total) {
+  const scenario = SCENARIOS[name];
+  const label = `${name} ${index}/${total}`;
+  const runDir = fs.mkdtempSync(path.join(tmp, `${name}${index}-`));
   const workspace = path.join(runDir, 'workspace');
   const resultsDir = path.join(REPO_ROOT, 'test-results');
   const suffix = total > 1 ? `-${index}` : '';
   fs.mkdirSync(resultsDir, { recursive: true });
-  writeWorkspace(workspace);
+  scenario.write(workspace);
   /** @type {Awaited<ReturnType<typeof startCodeServer>> | undefined} */
   let server;
   /** @type {Awaited<ReturnType<typeof openWorkbench>> | undefined} */
@@ -107,17 +134,17 @@ async function runOnce(prepared, tmp, index, total) {
   try {
     server = await startCodeServer({ bin: prepared.bin, runDir, vsix: prepared.vsix, workspace });
     cleanups.add(server.stop);
-    log(`run ${index}/${total}: code-server at ${server.url} (RUN ${runDir})`);
+    log(`${label}: code-server at ${server.url} (RUN ${runDir})`);
     wb = await openWorkbench({ runDir, url: server.url, workspace });
     const close = wb.context.close.bind(wb.context);
     cleanups.add(close);
     log('workbench loaded');
-    await trainStopResume({ page: wb.page, workspace, resultsDir, suffix, log });
-    log(`run ${index}/${total} passed in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    await scenario.run({ page: wb.page, workspace, resultsDir, suffix, log });
+    log(`${label} passed in ${((Date.now() - start) / 1000).toFixed(1)} s`);
     return true;
   } catch (e) {
-    log(`run ${index}/${total} FAILED after ${((Date.now() - start) / 1000).toFixed(1)} s: ${/** @type {Error} */ (e).message}`);
-    const shot = path.join(resultsDir, `e2e-failure${suffix}.png`);
+    log(`${label} FAILED after ${((Date.now() - start) / 1000).toFixed(1)} s: ${/** @type {Error} */ (e).message}`);
+    const shot = path.join(resultsDir, `${scenario.failureShot}${suffix}.png`);
     if (wb) await wb.page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), () => undefined);
     if (wb?.consoleErrors.length) console.log(`----- browser console errors (last 20) -----\n${wb.consoleErrors.slice(-20).join('\n')}`);
     console.log(collectLogs(runDir, 100));
@@ -132,8 +159,9 @@ async function runOnce(prepared, tmp, index, total) {
 async function main() {
   const opts = parseOptions();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-e2e-'));
-  let passed = 0;
-  let failed = 0;
+  /** @type {Record<string, {passed: number, failed: number}>} */
+  const tally = Object.fromEntries(opts.scenarios.map((n) => [n, { passed: 0, failed: 0 }]));
+  let setupFailed = false;
   const onSignal = async () => {
     console.log('e2e: interrupted; stopping code-server and Chromium');
     await Promise.allSettled([...cleanups].map((c) => c()));
@@ -145,18 +173,22 @@ async function main() {
   try {
     const prepared = prepare(opts, tmp);
     for (let i = 1; i <= opts.runs; i++) {
-      t0 = Date.now();
-      if (await runOnce(prepared, tmp, i, opts.runs)) passed++;
-      else failed++;
+      for (const name of opts.scenarios) {
+        t0 = Date.now();
+        tally[name][(await runOnce(prepared, tmp, name, i, opts.runs)) ? 'passed' : 'failed']++;
+      }
     }
   } catch (e) {
     console.error(`e2e: setup failed: ${/** @type {Error} */ (e).message}`);
-    failed = Math.max(failed, 1);
+    setupFailed = true;
   } finally {
     if (opts.keep) console.log(`e2e: kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  const passed = Object.values(tally).reduce((n, t) => n + t.passed, 0);
+  const failed = Math.max(Object.values(tally).reduce((n, t) => n + t.failed, 0), setupFailed ? 1 : 0);
+  const each = Object.entries(tally).map(([n, t]) => `${n} ${t.passed}/${t.passed + t.failed}`).join(', ');
+  console.log(`e2e: ${passed} passed, ${failed} failed (${each})`);
   process.exit(failed > 0 ? 1 : 0);
 }
 

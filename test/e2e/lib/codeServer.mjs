@@ -26,6 +26,20 @@ export const WORKBENCH_SETTINGS = {
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // Typing into Monaco key by key must produce exactly the typed text: no auto-closed or surrounding brackets and
+  // quotes, and no suggestion widget that a '(' or '.' would accept.
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoSurround': 'never',
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+  'editor.suggestOnTriggerCharacters': false,
+  'editor.acceptSuggestionOnCommitCharacter': false,
+  'editor.wordBasedSuggestions': 'off',
+  'editor.inlineSuggest.enabled': false,
+  'editor.parameterHints.enabled': false,
+  'editor.formatOnType': false,
+  'editor.formatOnSave': false,
+  'files.autoSave': 'off',
 };
 
 /**
