@@ -17,6 +17,7 @@ import { createModel } from '../server/models/registry';
 import { combinedLoss } from '../server/losses';
 import { loaderVsStep, loaderVsStepLines, StepTiming } from './loaderVsStep';
 import { benchSanity, sanityBenchLines } from '../server/sanity/bench';
+import { benchPreview, previewBenchLines } from '../server/preview/bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
   const job = defaultJob();
   const sanity = await benchSanity(10);
+  const preview = await benchPreview(10);
   const lines = [
     '# Benchmark results',
     '',
@@ -91,6 +93,8 @@ async function main(): Promise<void> {
     ...loaderVsStepLines(feed),
     '',
     ...sanityBenchLines(sanity),
+    '',
+    ...previewBenchLines(preview),
   ];
   const file = path.join(ROOT, 'bench', 'RESULTS.md');
   fs.writeFileSync(file, lines.join('\n'));

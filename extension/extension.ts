@@ -11,6 +11,7 @@ import { SERVER_PATH } from './serverClient';
 import { validateSettings, SeglabSettings } from './settings';
 import { resolveRunsDir } from './workspaceConfig';
 import { RUN_SANITY_COMMAND, SanityController } from './sanity/sanityController';
+import { Previews } from './preview/previews';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('SegLab', { log: true });
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const statusBar = new StatusBar(COMMANDS.openDashboard, supervisor.status);
   const sanity = new SanityController(supervisor);
+  context.subscriptions.push(new Previews(context, supervisor, settings));
   context.subscriptions.push(
     log,
     supervisor,

@@ -502,3 +502,115 @@ export interface SanityProgressParams {
 }
 /** server → client: a step of the sanity run in flight has finished (sent before the verdict). */
 export const SanityProgressNotification = new NotificationType<SanityProgressParams>('seglab/sanityProgress');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Previews: extension (client) ⇄ server (JSON-RPC), and extension ⇄ preview webview (postMessage). The server runs
+// each model in a warm predictor process per (run, checkpoint) (server/preview/pool.ts) and caches results on disk
+// under `<runDir>/.preview-cache/`.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Longest side of the arrays in a {@link PreviewResult} (the prediction itself is made at full resolution). */
+export const PREVIEW_MAX_SIDE = 1024;
+
+/** 'whole': one pass over the padded image; 'slide': sliding windows of the training size (large images). */
+export type PreviewMode = 'whole' | 'slide';
+
+export interface PreviewParams {
+  /** Absolute path of the image. */
+  readonly imagePath: string;
+  /** Absolute path of a run folder (run.json, config.json, best/, last/). */
+  readonly runDir: string;
+  readonly checkpoint: 'best' | 'last';
+  /** Default: 'slide' when a side exceeds 1.5× the training size, else 'whole'. */
+  readonly mode?: PreviewMode;
+  /** Default {@link PREVIEW_MAX_SIDE}. */
+  readonly maxSide?: number;
+  /** False: neither read nor write the disk cache (benchmarks). Default true. */
+  readonly cache?: boolean;
+  /** Also write an overlay thumbnail (longest side this many pixels) into the cache folder (hovers). */
+  readonly thumbnailSide?: number;
+  /** tfjs backend of the predictor process (as `seglab.backend`); default 'auto' (the ladder). */
+  readonly backend?: string;
+}
+
+export interface PreviewResult {
+  readonly imagePath: string;
+  readonly runDir: string;
+  readonly checkpoint: 'best' | 'last';
+  /** Size of {@link imagePng}, {@link pred}, {@link confidence} and {@link gt} (longest side ≤ maxSide). */
+  readonly width: number;
+  readonly height: number;
+  /** The image's own size. */
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+  /** The image as a base64 PNG (RGB), without the data-URI prefix. */
+  readonly imagePng: string;
+  /** Predicted class ids, one byte per pixel row-major, base64. */
+  readonly pred: string;
+  /** Max softmax probability per pixel scaled to 0–255, same layout as {@link pred}. */
+  readonly confidence: string;
+  readonly classNames: readonly string[];
+  /** Overlay colour of each class (RGB 0-255), as in the dashboard. */
+  readonly palette: readonly (readonly [number, number, number])[];
+  readonly ignoreIndex: number;
+  /** Ground-truth class ids (same layout as {@link pred}; the ignore index stays), or null without ground truth. */
+  readonly gt: string | null;
+  /** The mask file or COCO annotations file the ground truth came from. */
+  readonly gtSource: string | null;
+  /** Why there is no ground truth although the run's dataset might have had one (e.g. a bad mask), else null. */
+  readonly gtProblem: string | null;
+  /** IoU per class on this image at full resolution (ignore pixels excluded); null entries: class absent from both. */
+  readonly perClassIoU: PerClass | null;
+  /** Share of the image's pixels predicted as each class (0-1). */
+  readonly classShares: readonly number[];
+  /** The inference actually used. */
+  readonly mode: PreviewMode | 'overlapTile';
+  readonly backend: string;
+  /** Request → result, in the server. */
+  readonly seconds: number;
+  /** True when the result came from the disk cache. */
+  readonly cached: boolean;
+  /** The overlay thumbnail (PNG) asked for with {@link PreviewParams.thumbnailSide}, else null. */
+  readonly thumbnailPath: string | null;
+}
+/**
+ * client → server: predict one image with a run's checkpoint (warm predictor process, disk cache). Bad input
+ * (unreadable image, a model that cannot take it, no checkpoint yet) answers a user error naming the file and the fix.
+ */
+export const PreviewRequest = new RequestType<PreviewParams, PreviewResult, void>('seglab/preview');
+
+/** A model the preview page offers: one checkpoint of one run. */
+export interface PreviewModelChoice {
+  readonly runDir: string;
+  readonly checkpoint: 'best' | 'last';
+  /** e.g. "isbi2012 · best (mIoU 0.8123 @ epoch 5)". */
+  readonly label: string;
+}
+
+/** extension → preview page. */
+export type ToPreview =
+  /** The models to pick from and the one in use (null: none available; the page says how to get one). */
+  | { readonly type: 'models'; readonly models: readonly PreviewModelChoice[]; readonly selected: PreviewModelChoice | null }
+  /** A prediction is being made (the page keeps the previous one visible). */
+  | { readonly type: 'loading'; readonly message: string }
+  | { readonly type: 'result'; readonly result: PreviewResult }
+  /** The prediction failed: the page shows `message` in #error (never a blank panel). */
+  | { readonly type: 'error'; readonly message: string };
+
+/** preview page → extension. */
+export type FromPreview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'selectModel'; readonly runDir: string; readonly checkpoint: 'best' | 'last' }
+  | { readonly type: 'refresh' };
+
+/** Checks a message received by the preview page. */
+export function isToPreview(v: unknown): v is ToPreview {
+  return hasType(v, ['models', 'loading', 'result', 'error']);
+}
+
+/** Checks a message received from the preview page (the page is untrusted input). */
+export function isFromPreview(v: unknown): v is FromPreview {
+  if (!hasType(v, ['ready', 'selectModel', 'refresh'])) return false;
+  const m = v as { type: string; runDir?: unknown; checkpoint?: unknown };
+  return m.type !== 'selectModel' || (typeof m.runDir === 'string' && (m.checkpoint === 'best' || m.checkpoint === 'last'));
+}

@@ -11,6 +11,7 @@ import {
   JobExitNotification,
   ListRunsRequest,
   LogNotification,
+  PreviewRequest,
   SanityCancelRequest,
   SanityProgressNotification,
   SanityRunRequest,
@@ -21,6 +22,7 @@ import {
 import type { SanityProgressParams } from '../protocol';
 import { JobManager } from './jobManager';
 import { SanityRunner } from '../sanity/runner';
+import { PreviewService } from '../preview/service';
 import { summariseRuns } from './runsSummary';
 import { checkDatasetReport } from './checkDataset';
 import { ConfigError } from '../config/load';
@@ -58,8 +60,12 @@ function serve(connection: MessageConnection): void {
   const progress = (p: SanityProgressParams): void => void connection.sendNotification(SanityProgressNotification, p);
   connection.onRequest(SanityRunRequest, (p) => guarded(() => sanity.run(p, progress)));
   connection.onRequest(SanityCancelRequest, (p) => guarded(() => ({ cancelled: sanity.cancel(p.runId) })));
+  // Previews: each model runs in a warm predictor process (server/preview/pool.ts); results are cached on disk.
+  const previews = new PreviewService({ log: (message) => void connection.sendNotification(LogNotification, { level: 'info', message }) });
+  connection.onRequest(PreviewRequest, (p) => guarded(() => previews.preview(p)));
   connection.onRequest(ShutdownRequest, async () => {
     sanity.dispose();
+    previews.dispose();
     await jobs.stopAll();
     setImmediate(() => process.exit(0));
   });
@@ -67,6 +73,7 @@ function serve(connection: MessageConnection): void {
   // The extension went away (window closed or reloaded): let running jobs save, then exit.
   process.on('disconnect', () => {
     sanity.dispose();
+    previews.dispose();
     void jobs.stopAll().then(() => process.exit(0));
   });
 
@@ -76,6 +83,7 @@ function serve(connection: MessageConnection): void {
     process.stderr.write(`${err.stack ?? message}\n`);
     jobs.dispose();
     sanity.dispose();
+    previews.dispose();
     void connection
       .sendNotification(FatalNotification, { message, stack: err.stack ?? null })
       .finally(() => setTimeout(() => process.exit(1), 50));

@@ -5,11 +5,12 @@
  * playwright-core. Installs code-server once (cached), builds and packages the extension, then runs the scenarios
  * (train: scenario.mjs, sanity: sanityScenario.mjs), each against its own fresh code-server and workspace.
  *
- *   node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=train|sanity|all] [--keep] [--vsix=FILE] [--extension=DIR]
+ *   node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=train|sanity|preview|all] [--keep] [--vsix=FILE] [--extension=DIR]
  *
  *   --no-build        skip `npm run build` (use the current out/ and media/vendor/)
  *   --runs=N          repeat the scenarios N times, each in a fresh RUN and workspace (one install, one package)
- *   --scenario=S      train (Train/Stop/Resume), sanity (hot sanity diagnostics and CodeLens) or all (default)
+ *   --scenario=S      train (Train/Stop/Resume), sanity (hot sanity diagnostics and CodeLens), preview (SegLab
+ *                     Preview of a dataset image, hover thumbnail) or all (default)
  *   --keep            keep the temporary folders (printed) instead of deleting them
  *   --vsix=FILE       install this .vsix instead of building and packaging the repo
  *   --extension=DIR   package DIR instead of the repo root, without building (to check the harness itself)
@@ -33,11 +34,12 @@ import {
   packageExtension,
   startCodeServer,
 } from './lib/codeServer.mjs';
-import { openWorkbench } from './lib/workbench.mjs';
+import { openWorkbench, runCommand, waitFor, webview } from './lib/workbench.mjs';
 import { trainStopResume, writeWorkspace } from './scenario.mjs';
 import { sanityDiagnostics, writeSanityWorkspace } from './sanityScenario.mjs';
+import { previewScenario, writePreviewWorkspace } from './previewScenario.mjs';
 
-const USAGE = 'usage: node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=train|sanity|all] [--keep] [--vsix=FILE] [--extension=DIR]';
+const USAGE = 'usage: node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=train|sanity|preview|all] [--keep] [--vsix=FILE] [--extension=DIR]';
 
 /**
  * @typedef {{page: import('playwright-core').Page, workspace: string, resultsDir: string, suffix: string,
@@ -48,6 +50,7 @@ const USAGE = 'usage: node test/e2e/run.mjs [--no-build] [--runs=N] [--scenario=
 const SCENARIOS = {
   train: { write: writeWorkspace, run: trainStopResume, failureShot: 'e2e-failure' },
   sanity: { write: writeSanityWorkspace, run: sanityDiagnostics, failureShot: 'e2e-sanity-failure' },
+  preview: { write: writePreviewWorkspace, run: (o) => previewScenario(o, { runCommand, waitFor, webview }), failureShot: 'e2e-preview-failure' },
 };
 
 function parseOptions() {
