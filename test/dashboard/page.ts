@@ -27,19 +27,17 @@ export function ensureVendor(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'vendor.js')], { stdio: 'inherit' });
 }
 
-/** Serves `/` (the page, a fresh nonce each load) and `/media/*`; resolves with the origin. */
-export async function serveDashboard(): Promise<{ origin: string; close: () => Promise<void> }> {
+/**
+ * Serves `/` (the page built by `html` for the server's origin, a fresh nonce each load) and `/media/*`; resolves
+ * with the origin. Used for every webview page (dashboard, preview).
+ */
+export async function serveMediaPage(html: (origin: string) => string): Promise<{ origin: string; close: () => Promise<void> }> {
   let origin = '';
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/') {
-      const m = (f: string) => `${origin}/media/${f}`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(dashboardHtml({
-        cspSource: origin, nonce: makeNonce(), script: m('dashboard.js'), style: m('dashboard.css'),
-        elements: m('vendor/vscode-elements.js'), uplotJs: m('vendor/uPlot.iife.min.js'),
-        uplotCss: m('vendor/uPlot.min.css'), codicons: m('vendor/codicon.css'),
-      }));
+      res.end(html(origin));
       return;
     }
     const file = path.normalize(path.join(MEDIA_DIR, decodeURIComponent(url.pathname.replace(/^\/media\//, ''))));
@@ -53,6 +51,18 @@ export async function serveDashboard(): Promise<{ origin: string; close: () => P
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The dashboard page over http (see {@link serveMediaPage}). */
+export function serveDashboard(): Promise<{ origin: string; close: () => Promise<void> }> {
+  return serveMediaPage((origin) => {
+    const m = (f: string) => `${origin}/media/${f}`;
+    return dashboardHtml({
+      cspSource: origin, nonce: makeNonce(), script: m('dashboard.js'), style: m('dashboard.css'),
+      elements: m('vendor/vscode-elements.js'), uplotJs: m('vendor/uPlot.iife.min.js'),
+      uplotCss: m('vendor/uPlot.min.css'), codicons: m('vendor/codicon.css'),
+    });
+  });
 }
 
 /**
