@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PreviewResult } from '../../server/protocol';
+import type { DashboardLogic } from '../dashboard/fixture';
 
 export type ViewMode = 'blend' | 'side' | 'diff';
 export interface PreviewView {
@@ -15,7 +16,8 @@ export interface Layout {
   width: number;
 }
 
-export interface PreviewLogic {
+/** blendOverlay is re-exported from dashboardLogic.js, so its type comes from there. */
+export interface PreviewLogic extends Pick<DashboardLogic, 'blendOverlay'> {
   VIEW_VERSION: number;
   PANEL_GAP: number;
   DIFF_COLORS: Record<'falsePositive' | 'falseNegative' | 'wrongClass', [number, number, number]>;
@@ -37,15 +39,6 @@ export interface PreviewLogic {
   meanIoU(iou: readonly (number | null)[]): number | null;
   statusLine(r: PreviewResult): string;
   toggleClass(hidden: readonly number[], c: number, visible: boolean): number[];
-  /** Re-exported from dashboardLogic.js. */
-  blendOverlay(
-    rgba: ArrayLike<number>,
-    mask: ArrayLike<number>,
-    palette: readonly (readonly number[])[],
-    opacity: number,
-    ignoreIndex: number,
-    hidden: ReadonlySet<number>,
-  ): Uint8ClampedArray;
 }
 
 /** The repository's media/ folder (this file runs from out/test/preview/). */
