@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {KernelScope, Pads4, nhwcKernel, pair} from './kernelOps';
+import {patchFilterGrad, tilesExactly} from './patchConv';
 
 /** Geometry of the composed filter-gradient conv. */
 export interface FilterGradPlan {
@@ -63,6 +64,9 @@ export function conv2DBackpropFilterNHWC(
   attrs: tf.Conv2DBackpropFilterAttrs,
 ): tf.TensorInfo {
   const plan = planFilterGrad(x.shape, dy.shape, attrs);
+  if (tilesExactly(x.shape, attrs.filterShape, attrs)) {
+    return patchFilterGrad(scope, x, dy, plan.kh, plan.kw);
+  }
   const xT = scope.transpose(x, [3, 1, 2, 0]);
   const dyT = scope.transpose(dy, [1, 2, 0, 3]);
   const full = scope.conv(xT, dyT, plan.dilations, plan.pads);

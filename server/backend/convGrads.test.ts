@@ -3,6 +3,7 @@ import {describe, test} from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import {assertClose, liveCounts, runOn, seeded, useVariant, Variant} from './testing';
 import {isAddedKernel} from './wasmKernels';
+import {tilesExactly} from './patchConv';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -156,16 +157,54 @@ describe('added Conv2DBackpropFilter / Conv2DBackpropInput', () => {
   });
 });
 
+describe('patch route (kernel == stride, no padding)', () => {
+  test('tilesExactly: only non-overlapping windows that cover the input', () => {
+    const at = (strides: number, pad: unknown, dilations = 1) => ({strides, pad, dilations});
+    assert.equal(tilesExactly([1, 6, 8, 3], [2, 2, 3, 4], at(2, 'valid')), true);
+    assert.equal(tilesExactly([1, 6, 8, 3], [2, 2, 3, 4], at(2, 'same')), true);
+    assert.equal(tilesExactly([1, 7, 8, 3], [2, 2, 3, 4], at(2, 'valid')), false, 'row left over');
+    assert.equal(tilesExactly([1, 6, 8, 3], [2, 2, 3, 4], at(1, 'valid')), false, 'overlapping windows');
+    assert.equal(tilesExactly([1, 6, 8, 3], [3, 3, 3, 4], at(2, 'valid')), false, 'kernel wider than stride');
+    assert.equal(tilesExactly([1, 5, 5, 3], [1, 1, 3, 4], at(1, 'same')), true, '1x1 conv');
+    assert.equal(tilesExactly([1, 5, 5, 3], [1, 1, 3, 4], at(1, 'valid', 2)), false, 'dilated');
+    assert.equal(tilesExactly([1, 6, 8, 3], [2, 2, 3, 4], at(2, [[0, 0], [0, 0], [0, 0], [0, 0]])), false, 'explicit pads');
+  });
+
+  test('2x2 stride-2 dW and dx by hand: every output pixel reads its own 2x2 block', async () => {
+    for (const variant of VARIANTS) {
+      const [dW, dx] = await runOn(variant, () => {
+        const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 1]);
+        const dy = tf.tensor4d([1, 0, 0, 2], [1, 2, 2, 1]);
+        const filter = tf.tensor4d([1, 2, 3, 4], [2, 2, 1, 1]);
+        const attrs = {strides: 2, pad: 'valid', dataFormat: 'NHWC'};
+        return [
+          tf.engine().runKernel('Conv2DBackpropFilter', {x, dy}, {...attrs, filterShape: [2, 2, 1, 1]}) as tf.Tensor,
+          tf.engine().runKernel('Conv2DBackpropInput', {dy, filter}, {...attrs, inputShape: [1, 4, 4, 1]}) as tf.Tensor,
+        ];
+      });
+      // dW[a,b] = 1 * x[a, b] (top-left block) + 2 * x[2+a, 2+b] (bottom-right block).
+      assert.deepEqual(Array.from(dW), [1 + 2 * 11, 2 + 2 * 12, 5 + 2 * 15, 6 + 2 * 16], variant);
+      // dx: the filter scaled by dy in each block.
+      assert.deepEqual(Array.from(dx), [1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 2, 4, 0, 0, 6, 8], variant);
+    }
+  });
+});
+
 describe('leaks', () => {
   for (const variant of VARIANTS) {
-    test(`${variant}: kernels and gradients free every intermediate buffer`, async () => {
-      await useVariant(variant);
-      const c: Case = {n: 2, h: 7, w: 6, cin: 3, cout: 4, k: [3, 3], s: 2, pad: 'same'};
-      tf.dispose(tf.tidy(() => kernelGrads(c, 1))); // warm-up: lazily created constants
-      const before = liveCounts();
-      tf.dispose(tf.tidy(() => kernelGrads(c, 1)));
-      tf.dispose(tf.tidy(() => transposeForwardAndGrads(c, 2)));
-      assert.deepEqual(liveCounts(), before);
-    });
+    for (const c of [
+      {n: 2, h: 7, w: 6, cin: 3, cout: 4, k: [3, 3], s: 2, pad: 'same'},
+      {n: 2, h: 6, w: 8, cin: 3, cout: 4, k: [2, 2], s: 2, pad: 'valid'},
+      {n: 2, h: 5, w: 3, cin: 3, cout: 4, k: [1, 1], s: 1, pad: 'same'},
+    ] as Case[]) {
+      test(`${variant}: kernels and gradients free every intermediate buffer (${label(c)})`, async () => {
+        await useVariant(variant);
+        tf.dispose(tf.tidy(() => kernelGrads(c, 1))); // warm-up: lazily created constants
+        const before = liveCounts();
+        tf.dispose(tf.tidy(() => kernelGrads(c, 1)));
+        tf.dispose(tf.tidy(() => transposeForwardAndGrads(c, 2)));
+        assert.deepEqual(liveCounts(), before);
+      });
+    }
   }
 });

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {KernelScope, Pads4, nhwcKernel, pair, view} from './kernelOps';
+import {patchInputGrad, tilesExactly} from './patchConv';
 
 /** Geometry of the composed input-gradient conv. */
 export interface InputGradPlan {
@@ -72,6 +73,9 @@ export function conv2DBackpropInputNHWC(
   attrs: tf.Conv2DBackpropInputAttrs,
 ): tf.TensorInfo {
   const plan = planInputGrad(dy.shape, attrs, filter.shape);
+  if (tilesExactly(attrs.inputShape, filter.shape, attrs)) {
+    return patchInputGrad(scope, dy, filter);
+  }
   const dyd = dilate(scope, dy, plan.strides[0], plan.strides[1]);
   const flipped = scope.reverse(filter, [0, 1]);
   const swapped = scope.transpose(flipped, [0, 1, 3, 2]);

@@ -38,20 +38,32 @@ export class KernelScope {
     return out;
   }
 
-  /** Releases one owned intermediate early (keeps peak memory down in long chains). */
+  /** Releases one owned intermediate (or a {@link view} of it) early (keeps peak memory down in long chains). */
   release(t: tf.TensorInfo): void {
-    const i = this.owned.indexOf(t);
+    const i = this.ownedIndex(t);
     if (i >= 0) {
       this.owned.splice(i, 1);
       this.backend.disposeData(t.dataId);
     }
   }
 
-  /** Hands `out` to the caller (it will not be disposed) and disposes everything else. */
+  /** Hands `out` (an owned buffer or a {@link view} of one) to the caller and disposes everything else. */
   finish(out: tf.TensorInfo): tf.TensorInfo {
-    this.owned = this.owned.filter((t) => t !== out);
+    const i = this.ownedIndex(out);
+    if (i >= 0) {
+      this.owned.splice(i, 1);
+    }
     this.disposeAll();
     return out;
+  }
+
+  /**
+   * Position of `t` in the owned list: `t` itself, else the buffer `t` is a {@link view} of. (A Reshape kernel's
+   * output shares its input's buffer with a reference count of its own: it is owned as a separate entry.)
+   */
+  private ownedIndex(t: tf.TensorInfo): number {
+    const i = this.owned.indexOf(t);
+    return i >= 0 ? i : this.owned.findIndex((o) => o.dataId === t.dataId);
   }
 
   /** Disposes every owned buffer (safe to call twice). */
