@@ -60,7 +60,7 @@ describe('seglab data preview / data weights', () => {
   test('weights writes the heatmap of one sample at its size, with the weightedCe term\'s w0 and sigma', async () => {
     const r = seglab(['data', 'weights', 'synthetic-1', '--out', 'w.png'], dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /weight map of synthetic-1 \(32x32\), w0 10, sigma 3; weights [\d.]+ \(black\) to [\d.]+ \(white\)/);
+    assert.match(r.stdout, /weight map of synthetic-1 \(32x32\), w0 10, sigma 3; weights [\d.]+ \(black\) to [\d.]+ \(white\); objects: connected components of each class/);
     assert.deepEqual(await pngSize(path.join(dir, 'w.png')), [32, 32]);
   });
 
@@ -71,6 +71,34 @@ describe('seglab data preview / data weights', () => {
     noStack(r.stderr);
     assert.match(seglab(['data', 'weights'], dir).stderr, /data weights needs an image/);
     assert.match(seglab(['data', 'peek'], dir).stderr, /unknown data command "peek"; valid: check, preview, weights/);
+  });
+});
+
+describe('seglab data weights on COCO data: the objects are the instances', () => {
+  let dir: string;
+  // 6x5 image; cat 1: columns 0-1 and the top pixel of column 2, cat 2: columns 3-4 (touching in row 0 only).
+  const annotations = [
+    { id: 1, image_id: 1, category_id: 1, segmentation: [[0, 0, 2, 0, 2, 5, 0, 5], [2, 0, 3, 0, 3, 1, 2, 1]] },
+    { id: 2, image_id: 1, category_id: 1, segmentation: [[3, 0, 5, 0, 5, 5, 3, 5]] },
+  ];
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-cocoweights-'));
+    fs.mkdirSync(path.join(dir, 'imgs'));
+    await writePng(path.join(dir, 'imgs', 'a.png'), new Uint8Array(6 * 5).fill(120), 6, 5, 1);
+    const json = { images: [{ id: 1, file_name: 'a.png', height: 5, width: 6 }], annotations, categories: [{ id: 1, name: 'cell' }] };
+    fs.writeFileSync(path.join(dir, 'ann.json'), JSON.stringify(json));
+    const split = { annotations: 'ann.json', images: 'imgs' };
+    fs.writeFileSync(path.join(dir, 'seglab.json'), JSON.stringify({ ...SMALL, data: { type: 'coco', train: split, val: split }, input: { size: 32 } }));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('the gap between two touching instances of one class gets the border weight', () => {
+    const r = seglab(['data', 'weights', 'a.png', '--out', 'w.png'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    // 9 background and 21 cell pixels: w_c = 30 / (2 * 9) and 30 / (2 * 21); gap pixels have d1 = d2 = 1 (sigma 3).
+    const lo = 30 / (2 * 21);
+    const hi = 30 / (2 * 9) + 10 * Math.exp(-4 / (2 * 3 * 3));
+    assert.match(r.stdout, new RegExp(`weights ${lo.toFixed(3)} \\(black\\) to ${hi.toFixed(3)} \\(white\\); objects: COCO instances`));
   });
 });
 
@@ -97,8 +125,8 @@ describe('seglab eval / predict: inference and export flags', () => {
     assert.ok(coco.every((c) => (c.image_id === 'a' ? c.segmentation.size.join() === '40,36' : c.segmentation.size.join() === '20,24')));
   });
 
-  test('eval --mode slide --crop 16 --tta-scales 1,0.5 scores every validation pixel', () => {
-    const r = seglab(['eval', '--mode', 'slide', '--crop', '16', '--tta-scales', '1,0.5'], dir);
+  test('eval --mode slide --crop 16 --tta-flip hv --tta-scales 1,0.5 scores every validation pixel', () => {
+    const r = seglab(['eval', '--mode', 'slide', '--crop', '16', '--tta-flip', 'hv', '--tta-scales', '1,0.5'], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /mIoU\s+[\d.]+\s+\(dataset-wide over 2 images\)/);
   });
@@ -109,6 +137,9 @@ describe('seglab eval / predict: inference and export flags', () => {
       [['predict', 'imgs', '--format', 'png,tiff'], /--format: unknown value "tiff"; valid: png, overlay, coco, csv/],
       [['predict', 'imgs', '--csv-size', '0'], /--csv-size must be a size in pixels, N or HxW/],
       [['predict', 'imgs', '--tta-scales', '1,x'], /--tta-scales must be positive numbers/],
+      [['predict', 'imgs', '--tta-flip=x'], /--tta-flip: unknown value "x"; valid: h, v, hv/],
+      [['eval', '--tta-flip', 'vh'], /--tta-flip: unknown value "vh"; valid: h, v, hv/],
+      [['eval', '--tta-flip', 'x'], /eval takes no IMAGE or other positional arguments; got "x"/],
       [['eval', '--format', 'csv'], /--format and --csv-size are for predict/],
       [['predict', 'imgs', '--mode', 'overlapTile'], /'overlapTile' is for valid-convolution U-Nets/],
     ];

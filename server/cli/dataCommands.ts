@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { ResolvedConfig } from '../config/load';
 import { previewSheet } from '../data/augment/preview';
 import { writePng } from '../data/image';
-import type { RawSample, SegDataset } from '../data/types';
+import { RawSample, SegDataset, withoutInstances } from '../data/types';
 import { weightMapPng } from '../losses/heatmap';
 import { sampleWeightMap } from '../losses/weightMap';
 import { augmentStepsOf, describeAugment } from '../train/augmentConfig';
@@ -37,7 +37,8 @@ function sizeOf(cfg: ResolvedConfig): [number, number] {
 export async function dataPreview(cfg: ResolvedConfig, n: number, out: string, stdout: Out): Promise<number> {
   const { train } = await openDatasets(cfg);
   const samples: RawSample[] = [];
-  for (let i = 0; i < Math.min(n, train.length); i++) samples.push(await train.get(i));
+  // The augmentation moves image and mask only: drop the instance map rather than carry it out of step.
+  for (let i = 0; i < Math.min(n, train.length); i++) samples.push(withoutInstances(await train.get(i)));
   let sheet;
   try {
     sheet = previewSheet(samples, augmentStepsOf(cfg.train.augment), {
@@ -77,7 +78,10 @@ async function namesOf(ds: SegDataset, max: number): Promise<string[]> {
   return out;
 }
 
-/** Writes the U-Net weight map of the sample whose image is `image` as a heatmap PNG to `out`. */
+/**
+ * Writes the U-Net weight map of the sample whose image is `image` as a heatmap PNG to `out`. Its objects are the
+ * COCO instances when the data is COCO (as in training), else the connected components of each class.
+ */
 export async function dataWeights(cfg: ResolvedConfig, image: string, out: string | undefined, cwd: string, stdout: Out): Promise<number> {
   const { train, val, meta } = await openDatasets(cfg);
   const sample = (await findSample(train, image, cwd)) ?? (await findSample(val, image, cwd));
@@ -100,7 +104,7 @@ export async function dataWeights(cfg: ResolvedConfig, image: string, out: strin
   for (const w of weights) [lo, hi] = [Math.min(lo, w), Math.max(hi, w)];
   stdout.write(
     `wrote ${file}: weight map of ${sample.imagePath ?? sample.id} (${sample.width}x${sample.height}), w0 ${opts.w0}, sigma ${opts.sigma}; ` +
-      `weights ${lo.toFixed(3)} (black) to ${hi.toFixed(3)} (white)\n`,
+      `weights ${lo.toFixed(3)} (black) to ${hi.toFixed(3)} (white); objects: ${sample.instances ? 'COCO instances' : 'connected components of each class'}\n`,
   );
   return 0;
 }

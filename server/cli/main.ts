@@ -14,7 +14,7 @@ import { Printer } from './printer';
 import { resolveInputs, resolveRun } from './runs';
 import { dataCheck } from './dataCheck';
 import { dataPreview, dataWeights, parseCount } from './dataCommands';
-import { INFER_FLAG_OPTIONS, inferOverrides } from './inferFlags';
+import { INFER_FLAG_OPTIONS, inferOverrides, normalizeOptionalFlags } from './inferFlags';
 import type { EvalJob, PredictJob } from '../train/predict';
 
 const USAGE = `usage: seglab <command> [options]
@@ -40,7 +40,8 @@ options:
   --out DIR|FILE        (predict) output folder (default: <run>/predictions); (data preview, data weights) the PNG
   --mode MODE           (eval, predict) whole, slide or overlapTile (default: the config's infer.mode)
   --crop S, --stride S  (eval, predict) sliding-window / tile size and step: N or HxW
-  --tta-flip            (eval, predict) add a left-right flipped pass and average
+  --tta-flip [h|v|hv]   (eval, predict) add flipped passes and average: h left-right (the default), v top-bottom,
+                        hv both; e.g. --tta-flip, --tta-flip hv, --tta-flip=v
   --tta-scales LIST     (eval, predict) multi-scale TTA, e.g. 0.75,1,1.25
   --format LIST         (predict) png, overlay, coco, csv (default: the config's export.formats: png,overlay)
   --csv-size S          (predict) mask size of the submission CSV rows: N or HxW (default: each image's size)
@@ -96,7 +97,7 @@ function runChild(job: TrainerJob): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: normalizeOptionalFlags(argv),
     allowPositionals: true,
     options: {
       config: { type: 'string' },
@@ -129,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
       return runChild({ kind: 'train', configPath, cwd, backend: backendOf(values.backend, cfg.backend), resumeRunDir });
     }
     case 'eval': {
+      if (rest.length) fail(`eval takes no IMAGE or other positional arguments; got ${JSON.stringify(rest.join(' '))} (use predict for images)`);
       const cfg = loadConfig(configPath ?? undefined, cwd);
       const runDir = resolveRun(values.run, cfg.output.runsDir);
       const save = values['save-predictions'];

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { CocoDataset, CocoOptions } from './coco';
 import { rleEncode, rleToString } from './rle';
 import { pngFile, tempDir } from './fixtures';
+import { withoutInstances } from './types';
+import { sampleWeightMap } from '../losses/weightMap';
 
 const { dir, cleanup } = tempDir();
 after(cleanup);
@@ -93,6 +95,78 @@ describe('CocoDataset', () => {
     const ann = [{ id: 1, image_id: 2, category_id: 2, iscrowd: 0, segmentation: [[0, 0, 1, 0, 1, 1, 0, 1], [5, 4, 6, 4, 6, 5, 5, 5]] }];
     const ds = await open(cocoJson(ann));
     assert.deepEqual(Array.from(ds.rasterize(1)), expectedMask([[0, 0, 1], [5, 4, 1]]));
+  });
+});
+
+/** Checks that a pixel with instance id k has the class of the image's annotation k (classOf[k - 1]). */
+function assertAgree(mask: Uint8Array, instances: Uint16Array, classOf: number[]): void {
+  instances.forEach((id, i) => {
+    if (id > 0) assert.equal(mask[i], classOf[id - 1], `pixel ${i}: instance ${id}`);
+  });
+}
+
+/** w(x) with w_c = 1 by brute force: distance from every pixel to every pixel of every instance, O(n^2). */
+function bruteInstanceWeights(mask: Uint8Array, instances: Uint16Array, w0: number, sigma: number): number[] {
+  const ids = [...new Set(instances)].filter((id) => id > 0);
+  return Array.from(mask, (cls, p) => {
+    if (cls !== 0) return 1;
+    const [py, px] = [Math.floor(p / W), p % W];
+    const d = ids.map((id) => Math.min(...Array.from(instances, (v, q) => (v === id ? Math.hypot(py - Math.floor(q / W), px - (q % W)) : Infinity))));
+    d.sort((a, b) => a - b);
+    return d.length < 2 ? 1 : 1 + w0 * Math.exp(-((d[0] + d[1]) ** 2) / (2 * sigma * sigma));
+  });
+}
+
+describe('CocoDataset instance maps', () => {
+  test('annotation k paints id k with its class, later over earlier; ignored crowds clear the ids beneath', async () => {
+    const ds = await open(cocoJson(standard));
+    const { mask, instances } = ds.labels(0);
+    assert.ok(instances instanceof Uint16Array);
+    // Annotation 1 is the crowd (no instance), 2 the rectangle, 3 the column painted over it; crowd pixel (1, 1) -> 0.
+    assert.deepEqual(Array.from(instances), expectedMask([...rectPixels(2), ...columnPixels(3), ...crowdPixels(0)]));
+    assertAgree(mask, instances, [3, 2, 1]);
+    const sample = await ds.get(0);
+    assert.deepEqual(sample.instances, instances);
+    assert.deepEqual(Array.from(ds.labels(1).instances), new Array(H * W).fill(0));
+  });
+
+  test('crowds painted as foreground still paint no instance, and clear the ids of what they cover', async () => {
+    const crowdLast = [standard[1], standard[2], standard[0]];
+    const ds = await open(cocoJson(crowdLast), { crowd: 'foreground' });
+    const { mask, instances } = ds.labels(0);
+    assert.deepEqual(Array.from(mask), expectedMask([...rectPixels(2), ...columnPixels(1), ...crowdPixels(3)]));
+    assert.deepEqual(Array.from(instances), expectedMask([...rectPixels(1), ...columnPixels(2), ...crowdPixels(0)]));
+    assertAgree(mask, instances, [2, 1, 3]);
+    const bg = (await open(cocoJson(standard), { crowd: 'background', categories: [5, 9] })).labels(0);
+    // The dog column is left out: its id (3) is unused and the rectangle (id 2) keeps its pixels.
+    assert.deepEqual(Array.from(bg.instances), expectedMask(rectPixels(2)));
+  });
+
+  test('two touching polygons of one class: one component, two instances, and the weight map sees the gap', async () => {
+    // Cat 1: columns 0-1 plus the top pixel of column 2 (two polygons); cat 2: columns 3-4. They touch in row 0 only.
+    const anns = [
+      { id: 1, image_id: 1, category_id: 5, segmentation: [[0, 0, 2, 0, 2, 5, 0, 5], [2, 0, 3, 0, 3, 1, 2, 1]] },
+      { id: 2, image_id: 1, category_id: 5, segmentation: [[3, 0, 5, 0, 5, 5, 3, 5]] },
+    ];
+    const sample = await (await open(cocoJson(anns))).get(0);
+    const instances = sample.instances!;
+    const left = [0, 1].flatMap((c) => [0, 1, 2, 3, 4].map((r) => [c, r, 1] as [number, number, number]));
+    const right = [3, 4].flatMap((c) => [0, 1, 2, 3, 4].map((r) => [c, r, 2] as [number, number, number]));
+    assert.deepEqual(Array.from(instances), expectedMask([...left, [2, 0, 1], ...right]));
+    assert.deepEqual(Array.from(sample.mask), Array.from(instances, (id) => (id ? 2 : 0)));
+    const opts = { classes: 4, classBalance: 'none' as const, sigma: 2 };
+    const byInstances = sampleWeightMap(sample, opts);
+    const byComponents = sampleWeightMap(withoutInstances(sample), opts);
+    // One component: no border term anywhere. Two instances: gap pixels (column 2, rows 1-4) have d1 = d2 = 1.
+    assert.deepEqual(Array.from(byComponents), new Array(H * W).fill(1));
+    for (const r of [1, 2, 3, 4]) assert.ok(Math.abs(byInstances[r * W + 2] - (1 + 10 * Math.exp(-4 / 8))) < 1e-5, `row ${r}`);
+    bruteInstanceWeights(sample.mask, instances, 10, 2).forEach((want, i) => assert.ok(Math.abs(byInstances[i] - want) < 1e-5, `pixel ${i}`));
+  });
+
+  test('more than 65535 annotations in one image cannot all have an id: refused naming the annotation', async () => {
+    const skipped = Array.from({ length: 0xffff }, (_, i) => ({ id: i + 1, image_id: 1, category_id: 2, segmentation: [] }));
+    const ds = await open(cocoJson([...skipped, { id: 99999, image_id: 1, category_id: 5, segmentation: [rect] }]), { categories: [5] }, 'many.json');
+    assert.throws(() => ds.labels(0), /annotation 99999 \(image a\.png\) in .*many\.json is the image's annotation number 65536; instance maps hold at most 65535/);
   });
 });
 

@@ -8,6 +8,11 @@
  * `foreground` paints them like any annotation, in order; `background` skips them, so their pixels stay
  * background unless another annotation covers them. Annotations of categories left out by `categories` are
  * skipped. The JSON is read and checked once in {@link CocoDataset.open}; masks are rasterised in `get`.
+ *
+ * Each sample also carries its instance map (`RawSample.instances`, Uint16Array): annotation k of the image (file
+ * order, 1-based) paints id k where it paints its class, later over earlier like the mask; crowd annotations paint
+ * no instance (0) in every mode, and the ignore paint of 'ignore' crowds clears the ids beneath. So a pixel with
+ * id k always has the class of annotation k, and ignored pixels have no instance.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +24,9 @@ import { paintRle, Rle, rleFromString, rleProblem } from './rle';
 import { DataError, InspectableDataset, RawSample, SampleInspection } from './types';
 
 export type CrowdMode = 'ignore' | 'foreground' | 'background';
+
+/** Instance ids are Uint16: annotation number 65536 of one image cannot get its own id. */
+const MAX_INSTANCES = 0xffff;
 
 export interface CocoOptions {
   /** Path of the instances JSON. */
@@ -116,29 +124,56 @@ export class CocoDataset implements InspectableDataset {
         `image ${imagePath} is ${img.width}x${img.height} but ${this.options.annotations} says ${info.width}x${info.height} ` +
           '(width x height): fix the "width"/"height" entry or use the matching image', imagePath);
     }
-    const mask = this.rasterize(index);
+    const { mask, instances } = this.labels(index);
     const sample: RawSample = {
-      id: info.file_name, imagePath, height: img.height, width: img.width, channels: img.channels, image: img.data, mask,
+      id: info.file_name, imagePath, height: img.height, width: img.width, channels: img.channels, image: img.data, mask, instances,
     };
     return { sample, image: img.source, unknownLabels: [] };
   }
 
   /** The class mask of image `index` (row-major HW), without reading the image file. */
   rasterize(index: number): Uint8Array {
+    return this.labels(index).mask;
+  }
+
+  /** The class mask and the instance map (see the file comment) of image `index`, without reading the image file. */
+  labels(index: number): { mask: Uint8Array; instances: Uint16Array } {
     const info = this.imageAt(index);
     const mask = new Uint8Array(info.height * info.width);
+    const instances = new Uint16Array(info.height * info.width);
     const crowd = this.options.crowd ?? 'ignore';
     const deferred: Rle[] = [];
-    for (const ann of this.byImage.get(info.id) ?? []) {
+    const anns = this.byImage.get(info.id) ?? [];
+    anns.forEach((ann, k) => {
       const cls = this.classForAnnotation(ann, info);
       const isCrowd = Boolean(ann.iscrowd);
-      if (cls === undefined || (isCrowd && crowd === 'background')) continue;
+      if (cls === undefined || (isCrowd && crowd === 'background')) return;
       const rles = annotationRles(ann, info, this.options.annotations);
-      if (isCrowd && crowd === 'ignore') deferred.push(...rles);
-      else for (const rle of rles) paintRle(mask, rle, cls);
+      if (isCrowd && crowd === 'ignore') {
+        deferred.push(...rles);
+        return;
+      }
+      const id = isCrowd ? 0 : this.instanceId(k + 1, ann, info);
+      for (const rle of rles) {
+        paintRle(mask, rle, cls);
+        paintRle(instances, rle, id);
+      }
+    });
+    for (const rle of deferred) {
+      paintRle(mask, rle, this.ignoreIndex);
+      paintRle(instances, rle, 0);
     }
-    for (const rle of deferred) paintRle(mask, rle, this.ignoreIndex);
-    return mask;
+    return { mask, instances };
+  }
+
+  private instanceId(k: number, ann: CocoAnnotation, info: CocoImage): number {
+    if (k > MAX_INSTANCES) {
+      throw new DataError(
+        `annotation ${ann.id} (image ${info.file_name}) in ${this.options.annotations} is the image's annotation number ${k}; ` +
+          `instance maps hold at most ${MAX_INSTANCES} annotations per image: split the image into tiles`,
+        this.options.annotations);
+    }
+    return k;
   }
 
   private imageAt(index: number): CocoImage {

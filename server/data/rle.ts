@@ -46,7 +46,7 @@ export function rleDecode(rle: Rle): Uint8Array {
 }
 
 /** Sets `value` in a row-major HW target wherever the RLE is foreground. */
-export function paintRle(target: Uint8Array, rle: Rle, value: number): void {
+export function paintRle(target: Uint8Array | Uint16Array, rle: Rle, value: number): void {
   const [h, w] = rle.size;
   const problem = rleProblem(rle);
   if (problem) throw new Error(problem);

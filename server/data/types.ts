@@ -20,6 +20,21 @@ export interface RawSample {
   readonly image: Uint8Array;
   /** Row-major HW class indices in [0, classes) or the dataset's ignore index. */
   readonly mask: Uint8Array;
+  /**
+   * Row-major HW instance ids, only from datasets that know instances (COCO): 0 = no instance (background, crowd,
+   * ignored or skipped annotations), k = the k-th annotation of this image in file order (1-based; ids of skipped
+   * annotations stay unused). Painted with the class mask, so a pixel with id k has the class of annotation k.
+   * Used for the U-Net weight map's objects; training drops it once the weight map is computed (the augmentation
+   * moves image, mask and weight map, not this), see {@link withoutInstances}.
+   */
+  readonly instances?: Uint16Array;
+}
+
+/** The sample without its instance map (for code that transforms the mask and would leave the map behind). */
+export function withoutInstances<T extends RawSample>(sample: T): Omit<T, 'instances'> {
+  if (sample.instances === undefined) return sample;
+  const { instances: _dropped, ...rest } = sample;
+  return rest;
 }
 
 /** A random-access collection of samples. Implementations validate eagerly where cheap (file pairing, JSON). */

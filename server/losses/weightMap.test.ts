@@ -25,18 +25,21 @@ function bruteDistances(ids: ArrayLike<number>, h: number, w: number): {d1: numb
   return {d1, d2};
 }
 
-/** The paper's formula evaluated directly, with w_c = total / (K * count_c) over the classes present. */
-function bruteWeights(mask: number[], h: number, w: number, classes: number, w0: number, sigma: number, all: boolean): number[] {
+/**
+ * The paper's formula evaluated directly, with w_c = total / (K * count_c) over the classes present. Objects: the
+ * instance ids when given, else the connected components; 'background' pixels are class 0 in no object.
+ */
+function bruteWeights(mask: number[], h: number, w: number, classes: number, w0: number, sigma: number, all: boolean, instances?: number[]): number[] {
   const counts = new Array<number>(classes).fill(0);
   mask.forEach((v) => v !== 255 && counts[v]++);
   const total = counts.reduce((a, b) => a + b, 0);
   const k = counts.filter((c) => c > 0).length;
-  const objects = classObjects(mask, h, w);
-  const {d1, d2} = bruteDistances(objects.ids, h, w);
+  const ids = instances ?? Array.from(classObjects(mask, h, w).ids);
+  const {d1, d2} = bruteDistances(ids, h, w);
   return mask.map((v, i) => {
     if (v === 255) return 0;
     const wc = total / (k * counts[v]);
-    const border = all || objects.ids[i] === 0 ? w0 * Math.exp(-((d1[i] + d2[i]) ** 2) / (2 * sigma * sigma)) : 0;
+    const border = all || (ids[i] === 0 && v === 0) ? w0 * Math.exp(-((d1[i] + d2[i]) ** 2) / (2 * sigma * sigma)) : 0;
     return wc + (Number.isFinite(border) ? border : 0);
   });
 }
@@ -106,6 +109,61 @@ describe('unetWeightMap values', () => {
     assert.equal(instanceObjects([4, 4, 9, 9], 1, 4).count, 2);
   });
 
+  test('touching instances of one class: the gap and the notches get the border weight; as one component they get none', () => {
+    // Instance 1 (columns 0-1 and the top of column 2) touches instance 2 (columns 3-4) in row 0 only.
+    const instances = [
+      [1, 1, 1, 2, 2, 0],
+      [1, 1, 0, 2, 2, 0],
+      [1, 1, 0, 2, 2, 0],
+      [1, 1, 0, 2, 2, 0],
+    ].flat();
+    const mask = instances.map((v) => (v ? 1 : 0));
+    const opts = {classes: 2, classBalance: 'none' as const, sigma: 2};
+    const byInstances = unetWeightMap(mask, 4, 6, {...opts, instances});
+    const byComponents = unetWeightMap(mask, 4, 6, opts);
+    assert.equal(classObjects(mask, 4, 6).count, 1);
+    assert.deepEqual(Array.from(byComponents), new Array(24).fill(1));
+    // Gap pixel (row 2, column 2): d1 = d2 = 1, the largest border term there can be between two objects.
+    close(byInstances[2 * 6 + 2], 1 + 10 * Math.exp(-4 / 8), 1e-6);
+    // Notch above nothing: row 3, column 5 has d1 = 1 (column 4), d2 = |(3, 5) - (0, 2)| = sqrt(18) or (3, 1): 4.
+    close(byInstances[3 * 6 + 5], 1 + 10 * Math.exp(-((1 + Math.min(Math.sqrt(18), 4)) ** 2) / 8), 1e-6);
+    const balanced = unetWeightMap(mask, 4, 6, {classes: 2, sigma: 2, instances});
+    bruteWeights(mask, 4, 6, 2, 10, 2, false, instances).forEach((r, i) => close(balanced[i], r, 1e-5, `pixel ${i}`));
+  });
+
+  test('with instances, foreground outside every instance (a crowd painted as foreground) is no gap', () => {
+    // Pixel 2 is class 1 but in no instance: no border term there; the background pixels 1 and 3 have d1 = 1, d2 = 3.
+    const w = unetWeightMap([1, 0, 1, 0, 1], 1, 5, {classes: 2, classBalance: 'none', instances: [1, 0, 0, 0, 2]});
+    const gap = 1 + 10 * Math.exp(-16 / 50);
+    [1, gap, 1, gap, 1].forEach((e, i) => close(w[i], e, 1e-6, `pixel ${i}`));
+  });
+
+  test('equals the formula evaluated directly on 25 random instance maps of overlapping rectangles', () => {
+    const next = rng(17);
+    for (let trial = 0; trial < 25; trial++) {
+      const h = 6 + Math.floor(next() * 10);
+      const w = 6 + Math.floor(next() * 10);
+      const instances = new Array<number>(h * w).fill(0);
+      const mask = new Array<number>(h * w).fill(0);
+      // Later rectangles over earlier ones, as COCO paints; classes 1-2 so touching same-class instances are common.
+      for (let id = 1; id <= 2 + Math.floor(next() * 5); id++) {
+        const cls = 1 + Math.floor(next() * 2);
+        const [y0, x0] = [Math.floor(next() * h), Math.floor(next() * w)];
+        const [y1, x1] = [Math.min(h, y0 + 1 + Math.floor(next() * 5)), Math.min(w, x0 + 1 + Math.floor(next() * 5))];
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) [instances[y * w + x], mask[y * w + x]] = [id, cls];
+      }
+      if (trial % 3 === 0) {
+        mask[0] = 255;
+        instances[0] = 0;
+      }
+      for (const all of [false, true]) {
+        const got = unetWeightMap(mask, h, w, {classes: 3, sigma: 1.5, borderPixels: all ? 'all' : 'background', instances});
+        const ref = bruteWeights(mask, h, w, 3, 10, 1.5, all, instances);
+        ref.forEach((r, i) => close(got[i], r, 2e-6 * Math.max(1, r), `trial ${trial} pixel ${i}`));
+      }
+    }
+  });
+
   test('equals the formula evaluated directly on 25 random masks (sigma 1.5: far objects are cut off)', () => {
     const next = rng(5);
     assert.ok(borderRadius(10, 1.5) < 10, 'the test must exercise the cut-off');
@@ -130,6 +188,15 @@ describe('unetWeightMap values', () => {
   test('sampleWeightMap reads mask, height and width of a sample', () => {
     const w = sampleWeightMap({mask: new Uint8Array([1, 0, 0, 0, 1]), height: 1, width: 5}, {classes: 2, classBalance: 'none'});
     close(w[2], 1 + 10 * Math.exp(-16 / 50), 1e-6);
+  });
+
+  test("sampleWeightMap takes the sample's instance map as the objects when it has one", () => {
+    // One component of class 1 (pixels 0-2) but two instances: the background pixel 3 sees d1 = 1, d2 = 2.
+    const sample = {mask: new Uint8Array([1, 1, 1, 0]), height: 1, width: 4};
+    const opts = {classes: 2, classBalance: 'none' as const};
+    assert.deepEqual(Array.from(sampleWeightMap(sample, opts)), [1, 1, 1, 1]);
+    const w = sampleWeightMap({...sample, instances: new Uint16Array([1, 1, 2, 0])}, opts);
+    assert.deepEqual(Array.from(w), [1, 1, 1, Math.fround(1 + 10 * Math.exp(-9 / 50))]);
   });
 });
 

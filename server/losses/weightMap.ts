@@ -31,11 +31,15 @@ export interface WeightMapOptions {
   readonly backgroundClasses?: readonly number[];
   /** Neighbourhood of the connected components (default 4; see components.ts). */
   readonly connectivity?: Connectivity;
-  /** Instance ids per pixel (0 = none, e.g. rasterised COCO instances). When given, they are the objects. */
+  /**
+   * Instance ids per pixel (0 = none, e.g. rasterised COCO instances). When given, they are the objects instead of
+   * the connected components: two touching instances of one class stay two objects, so the background in the
+   * notches and gaps between them gets the border weight (connected components would make them one object).
+   */
   readonly instances?: ArrayLike<number>;
   /**
-   * Where the border term is added: 'background' (default: pixels in no object, i.e. the gaps between objects as
-   * in the paper's Fig. 3d) or 'all' (the formula taken literally; inside an object d1 = 0).
+   * Where the border term is added: 'background' (default: pixels of a background class in no object, i.e. the
+   * gaps between objects as in the paper's Fig. 3d) or 'all' (the formula taken literally; inside an object d1 = 0).
    */
   readonly borderPixels?: 'background' | 'all';
 }
@@ -159,18 +163,26 @@ export function unetWeightMap(mask: ArrayLike<number>, height: number, width: nu
   if (objects.count < 2) return out;
   const {d1, d2} = nearestTwoObjectDistances(objects, borderRadius(w0, sigma));
   const twoSigma2 = 2 * sigma * sigma;
+  // Without instances every non-object pixel is background or ignored; with them, foreground outside every
+  // instance (e.g. a COCO crowd painted as foreground) is no gap between objects either.
+  const background = new Set(opts.backgroundClasses ?? [0]);
   for (let i = 0; i < out.length; i++) {
-    if (mask[i] === ignoreIndex || (borderPixels === 'background' && objects.ids[i] !== 0)) continue;
+    if (mask[i] === ignoreIndex) continue;
+    if (borderPixels === 'background' && (objects.ids[i] !== 0 || !background.has(mask[i]))) continue;
     const s = d1[i] + d2[i];
     if (Number.isFinite(s)) out[i] += w0 * Math.exp(-(s * s) / twoSigma2);
   }
   return out;
 }
 
-/** `unetWeightMap` of a dataset sample ({@link RawSample}-shaped: mask, height, width). */
+/**
+ * `unetWeightMap` of a dataset sample ({@link RawSample}-shaped: mask, height, width): its instance map (COCO)
+ * gives the objects when it has one and `opts.instances` is not set; otherwise the connected components do.
+ */
 export function sampleWeightMap(
-  sample: {readonly mask: ArrayLike<number>; readonly height: number; readonly width: number},
+  sample: {readonly mask: ArrayLike<number>; readonly height: number; readonly width: number; readonly instances?: ArrayLike<number>},
   opts: WeightMapOptions,
 ): Float32Array {
-  return unetWeightMap(sample.mask, sample.height, sample.width, opts);
+  const instances = opts.instances ?? sample.instances;
+  return unetWeightMap(sample.mask, sample.height, sample.width, instances ? {...opts, instances} : opts);
 }

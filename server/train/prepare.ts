@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { RawSample } from '../data/types';
+import { RawSample, withoutInstances } from '../data/types';
 import type { TrainEvent } from '../protocol';
 import { loadConfig, ResolvedConfig } from '../config/load';
 import { createModel, inputStrideOf, ModelConfig, paramCount } from '../models/registry';
@@ -21,7 +21,7 @@ import { buildBatch, trainGeometry } from './batches';
 import { UserFacingError } from './errors';
 import { withSeededRandom } from './seeded';
 import { headOptions, Objective, objectiveOf } from './objective';
-import { attachWeightMaps, TrainSample, weightMapOptionsOf } from './weightMaps';
+import { TrainSample, trainSamplesOf, weightMapOptionsOf } from './weightMaps';
 import { forwardOutputs } from './step';
 import { loadEncoderWeights } from './encoderWeights';
 import { buildModuleModel } from '../sanity/userModule';
@@ -202,7 +202,7 @@ export async function prepareRun(
   const { train: trainDs, val: valDs, meta } = await openDatasets(cfg);
   emit({ type: 'log', level: 'info', message: `data: train ${trainDs.description}, val ${valDs.description}` });
   const train = await loadSamples(trainDs);
-  const val = await loadSamples(valDs);
+  const val = (await loadSamples(valDs)).map(withoutInstances);
   const inChannels = cfg.model.inChannels ?? (cfg.data.type === 'coco' ? 3 : train[0].channels);
   const normalize = await resolveNormalization(cfg, train, meta, inChannels);
   const stride = inputStrideOf(modelConfigOf(cfg, meta, inChannels));
@@ -231,7 +231,7 @@ export async function prepareRun(
   };
   const sampleCount = Math.min(cfg.train.samples, val.length);
   const weighted = cfg.train.loss.find((t) => t.type === 'weightedCe');
-  const trainSamples = weighted ? attachWeightMaps(train, weightMapOptionsOf(weighted, meta.classes, meta.ignoreIndex, train)) : train;
+  const trainSamples = trainSamplesOf(train, weighted ? weightMapOptionsOf(weighted, meta.classes, meta.ignoreIndex, train) : undefined);
   if (weighted) emit({ type: 'log', level: 'info', message: `weight maps: computed once for ${train.length} training images (w0 ${weighted.w0 ?? 10}, sigma ${weighted.sigma ?? 5})` });
   const base = {
     cfg,
