@@ -11,10 +11,10 @@
  * logits are returned (argmax is the same either way). With `InferSpec.mode` 'resize', scales are relative to
  * `size`; the result is still at the original resolution.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { RawSample } from '../data/types';
 import { validUnetOutputSize } from '../models/unet/sizes';
 import { predictTiled } from './tiled';
+import type { Predictor } from './fused';
 import { overlapTileSpec, slideSpec, TileSpec, wholeImageSpec } from './tiling';
 import { convertChannels, Flip, flipHWC, resizeBilinear, resizeFloat } from './pixels';
 import type { InferSpec } from './whole';
@@ -97,7 +97,7 @@ export function tileSpecFor(h: number, w: number, spec: InferSpec, o: InferenceO
 }
 
 /** Logits (one pass) or averaged probabilities (TTA) for `sample` at its own resolution. */
-export async function predictSample(model: tf.LayersModel, sample: RawSample, spec: InferSpec, o: InferenceOptions): Promise<Prediction> {
+export async function predictSample(model: Predictor, sample: RawSample, spec: InferSpec, o: InferenceOptions): Promise<Prediction> {
   const { height: H, width: W } = sample;
   const C = spec.channels;
   const img = convertChannels(sample.image, H * W, sample.channels, C);
@@ -129,7 +129,7 @@ export async function predictSample(model: tf.LayersModel, sample: RawSample, sp
 }
 
 /** Class map of `sample` at its own resolution. */
-export async function segment(model: tf.LayersModel, sample: RawSample, spec: InferSpec, o: InferenceOptions): Promise<Uint8Array> {
+export async function segment(model: Predictor, sample: RawSample, spec: InferSpec, o: InferenceOptions): Promise<Uint8Array> {
   const p = await predictSample(model, sample, spec, o);
   return argmaxClasses(p.data, p.classes);
 }

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { planWindows, TileSpec, tileMargin } from './tiling';
 import { reflectIndex } from './pixels';
+import type { Predictor } from './fused';
 
 /** A normalised float image, row-major HWC. */
 export interface FloatImage {
@@ -40,7 +41,7 @@ function fillTile(img: FloatImage, top: number, left: number, ih: number, iw: nu
 }
 
 /** Forward pass of one batch; multi-output models (deep supervision) contribute their first output. */
-function forward(model: tf.LayersModel, input: Float32Array, shape: [number, number, number, number]): tf.Tensor {
+function forward(model: Predictor, input: Float32Array, shape: [number, number, number, number]): tf.Tensor {
   return tf.tidy(() => {
     const y = model.predict(tf.tensor4d(input, shape));
     return Array.isArray(y) ? y[0] : y;
@@ -58,7 +59,7 @@ function checkOutput(shape: readonly number[], n: number, spec: TileSpec): void 
 }
 
 /** Predicts logits for the whole image through `spec`'s windows, `batchSize` tiles per forward pass. */
-export async function predictTiled(model: tf.LayersModel, img: FloatImage, spec: TileSpec, batchSize = 4): Promise<TiledResult> {
+export async function predictTiled(model: Predictor, img: FloatImage, spec: TileSpec, batchSize = 4): Promise<TiledResult> {
   const { height: H, width: W, channels: C } = img;
   if (img.data.length !== H * W * C) throw new Error(`image data has ${img.data.length} values, expected ${H}x${W}x${C}`);
   const windows = planWindows(H, W, spec);

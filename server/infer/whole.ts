@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RawSample } from '../data/types';
 import { isValidUnetInputSize, validUnetOutputSize } from '../models/unet/sizes';
 import { convertChannels, reflectIndex, resizeBilinear, resizeNearest } from './pixels';
+import type { Predictor } from './fused';
 
 export { convertChannels, reflectIndex, resizeBilinear, resizeNearest } from './pixels';
 
@@ -125,7 +126,7 @@ export function prepareInput(sample: RawSample, spec: InferSpec): PreparedInput 
  * Predicts class maps for inputs that share one plan (same padded size), in one forward pass. Returns one
  * Uint8Array per input at the original image size.
  */
-export async function predictClassMaps(model: tf.LayersModel, inputs: readonly PreparedInput[], channels: number): Promise<Uint8Array[]> {
+export async function predictClassMaps(model: Predictor, inputs: readonly PreparedInput[], channels: number): Promise<Uint8Array[]> {
   const { plan } = inputs[0];
   const n = inputs.length;
   const batch = new Float32Array(n * plan.inH * plan.inW * channels);

@@ -14,6 +14,7 @@ import { checkInferOptions, inferenceOptionsOf, isSinglePass, mergedSettings, pr
 import { EvalJob, PredictJob, predictImages } from './predict';
 import { InferSettings } from '../config/schema';
 import type { InferenceOptions } from '../infer/segment';
+import { InferenceModel } from '../infer/fused';
 
 /** The eval job's tiling / TTA (`infer` of its config, command-line overrides on top); undefined = one whole pass. */
 function evalInfer(cfg: ResolvedConfig, job: EvalJob, info: RunInfo): InferenceOptions | undefined {
@@ -100,9 +101,11 @@ async function runPredict(job: PredictJob, emit: Emit): Promise<void> {
   const runCfg = readRunConfig(job.runDir);
   const model = pruneForInference(await loadRunModel(job.runDir, job.checkpoint), runCfg, info, runCfg.model.pruneLevel);
   fs.mkdirSync(job.outDir, { recursive: true });
+  const folded = new InferenceModel(model);
   try {
-    await predictImages(model, job, info, runCfg, emit);
+    await predictImages(folded, job, info, runCfg, emit);
   } finally {
+    folded.dispose();
     model.dispose();
   }
 }

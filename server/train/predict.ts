@@ -4,7 +4,6 @@
  * CSV). Settings come from the run's config, with the command line's overrides on top.
  */
 import * as path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import type { TrainEvent, TrainerJob } from '../protocol';
 import type { ResolvedConfig } from '../config/load';
 import { ExportSettings, InferSettings } from '../config/schema';
@@ -13,6 +12,7 @@ import type { RawSample } from '../data/types';
 import { PredictionWriter } from '../export/exporter';
 import { predictClassMaps, prepareInput } from '../infer/whole';
 import { segment } from '../infer/segment';
+import type { Predictor } from '../infer/fused';
 import { checkInferOptions, inferenceOptionsOf, isSinglePass, mergedSettings } from './inference';
 import type { RunInfo } from './prepare';
 
@@ -25,13 +25,13 @@ function stemOf(file: string): string {
 }
 
 /** Class map of one image at its own resolution. */
-async function predictOne(model: tf.LayersModel, sample: RawSample, info: RunInfo, infer: ReturnType<typeof inferenceOptionsOf>): Promise<Uint8Array> {
+async function predictOne(model: Predictor, sample: RawSample, info: RunInfo, infer: ReturnType<typeof inferenceOptionsOf>): Promise<Uint8Array> {
   if (isSinglePass(infer)) return (await predictClassMaps(model, [prepareInput(sample, info.evalPrep)], info.evalPrep.channels))[0];
   return segment(model, sample, info.evalPrep, infer);
 }
 
-/** Runs the predict job on `model` (already loaded, and pruned where asked). */
-export async function predictImages(model: tf.LayersModel, job: PredictJob, info: RunInfo, runCfg: ResolvedConfig, emit: (e: TrainEvent) => void): Promise<void> {
+/** Runs the predict job on `model` (already loaded, pruned where asked, and folded for inference). */
+export async function predictImages(model: Predictor, job: PredictJob, info: RunInfo, runCfg: ResolvedConfig, emit: (e: TrainEvent) => void): Promise<void> {
   const infer = inferenceOptionsOf(mergedSettings(InferSettings, 'infer', runCfg.infer, job.infer));
   checkInferOptions(infer, info.evalPrep);
   const exp = mergedSettings(ExportSettings, 'export', runCfg.export, job.export);

@@ -1,0 +1,203 @@
+/**
+ * An inference-only executor for a LayersModel that folds every Conv2D → BatchNormalization (→ ReLU) chain into a
+ * single fused convolution, as deployment runtimes do (PyTorch's fuse_conv_bn_eval, TF's graph optimiser).
+ *
+ * With the moving statistics fixed, BN is an affine map per channel:
+ *   bn(conv(x, W) + b) = conv(x, W·s) + (b − mean)·s + beta,   s = gamma / sqrt(var + eps)
+ * so the folded weights compute the same function (up to float rounding) with one kernel instead of three passes
+ * over the feature map (FusedConv2D + FusedBatchNorm + Relu). Every other layer runs through its own `apply`,
+ * in the model's order, and intermediates are freed as soon as their last consumer has run.
+ *
+ * The folded weights are a snapshot: build a new InferenceModel after the model's weights change.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** What inference needs of a model: LayersModel satisfies it, and so does a fused one. */
+export interface Predictor {
+  predict(x: tf.Tensor): tf.Tensor | tf.Tensor[];
+}
+
+type Node = tf.LayersModel['layers'][number]['inboundNodes'][number];
+type Layer = tf.layers.Layer;
+
+/** One step of the plan: a layer applied as is, or a folded conv standing for a conv, its BN and maybe a ReLU. */
+type Step =
+  | { readonly kind: 'layer'; readonly layer: Layer; readonly node: Node }
+  | { readonly kind: 'fused'; readonly conv: Layer; readonly node: Node; readonly outputId: number; readonly relu: boolean; filter: tf.Tensor4D | null; bias: tf.Tensor1D | null };
+
+interface ConvConfig {
+  strides: number | [number, number];
+  padding: 'same' | 'valid';
+  dilationRate: number | [number, number];
+  dataFormat: string;
+  activation: string;
+  useBias: boolean;
+}
+
+function cfgOf<T>(layer: Layer): T {
+  return layer.getConfig() as unknown as T;
+}
+
+/** The only node of a layer, or null (shared layers are not folded; the model then runs unfused). */
+function soleNode(layer: Layer): Node | null {
+  return layer.inboundNodes.length === 1 ? layer.inboundNodes[0] : null;
+}
+
+/** The layers that consume `layer`'s output, when it has exactly one output tensor. */
+function consumers(layer: Layer): Layer[] {
+  return layer.outboundNodes.map((n) => n.outboundLayer);
+}
+
+function isRelu(layer: Layer): boolean {
+  const name = layer.getClassName();
+  if (name === 'ReLU') {
+    const c = cfgOf<{ maxValue?: number | null }>(layer);
+    return c.maxValue == null;
+  }
+  return name === 'Activation' && cfgOf<{ activation: string }>(layer).activation === 'relu';
+}
+
+function foldable(conv: Layer, bn: Layer, outputIds: Set<number>): boolean {
+  if (conv.getClassName() !== 'Conv2D' || bn.getClassName() !== 'BatchNormalization') return false;
+  const c = cfgOf<ConvConfig>(conv);
+  const b = cfgOf<{ axis: number }>(bn);
+  const convOut = soleNode(conv)?.outputTensors[0];
+  return (
+    c.dataFormat === 'channelsLast' &&
+    c.activation === 'linear' &&
+    (b.axis === -1 || b.axis === 3) &&
+    convOut !== undefined &&
+    !outputIds.has(convOut.id) &&
+    soleNode(bn) !== null
+  );
+}
+
+/** conv·s and (bias − mean)·s + beta for a Conv2D and the BatchNormalization that follows it. */
+function foldWeights(conv: Layer, bn: Layer): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const c = cfgOf<ConvConfig>(conv);
+    const b = cfgOf<{ epsilon: number; center: boolean; scale: boolean }>(bn);
+    const [kernel, convBias] = conv.getWeights() as [tf.Tensor4D, tf.Tensor1D?];
+    const w = bn.getWeights();
+    let i = 0;
+    const gamma = b.scale ? w[i++] : null;
+    const beta = b.center ? w[i++] : null;
+    const [mean, variance] = [w[i], w[i + 1]];
+    let s = tf.rsqrt(tf.add(variance, b.epsilon));
+    if (gamma) s = tf.mul(s, gamma);
+    let bias = tf.mul(tf.sub(c.useBias && convBias ? convBias : tf.zerosLike(mean), mean), s);
+    if (beta) bias = tf.add(bias, beta);
+    return { filter: tf.mul(kernel, s) as tf.Tensor4D, bias: bias as tf.Tensor1D };
+  });
+}
+
+/** The execution plan, or null when the graph has a shape this executor does not take (shared layers, ...). */
+function plan(model: tf.LayersModel): Step[] | null {
+  const outputIds = new Set(model.outputs.map((t) => t.id));
+  const absorbed = new Set<Layer>();
+  const steps: Step[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'InputLayer' || absorbed.has(layer)) continue;
+    const node = soleNode(layer);
+    if (!node) return null;
+    const next = consumers(layer);
+    if (next.length === 1 && foldable(layer, next[0], outputIds)) {
+      const bn = next[0];
+      const after = consumers(bn);
+      const bnOut = soleNode(bn)!.outputTensors[0];
+      const relu = after.length === 1 && isRelu(after[0]) && !outputIds.has(bnOut.id) && soleNode(after[0]) !== null;
+      const last = relu ? after[0] : bn;
+      absorbed.add(bn);
+      if (relu) absorbed.add(after[0]);
+      steps.push({ kind: 'fused', conv: layer, node, outputId: soleNode(last)!.outputTensors[0].id, relu, filter: null, bias: null });
+    } else {
+      steps.push({ kind: 'layer', layer, node });
+    }
+  }
+  return steps;
+}
+
+/** Number of steps (and model outputs) reading each tensor id. */
+function readers(steps: readonly Step[], outputIds: readonly number[]): Map<number, number> {
+  const count = new Map<number, number>();
+  const add = (id: number) => count.set(id, (count.get(id) ?? 0) + 1);
+  for (const s of steps) for (const t of s.node.inputTensors) add(t.id);
+  outputIds.forEach(add);
+  return count;
+}
+
+/** A model's inference pass with its Conv→BN(→ReLU) chains folded; owns the folded weights until dispose(). */
+export class InferenceModel implements Predictor {
+  /** Convolutions folded with a BatchNormalization (0 = the model runs as is). */
+  readonly folded: number;
+  private readonly steps: Step[] | null;
+
+  constructor(private readonly model: tf.LayersModel) {
+    const steps = model.inputs.length === 1 ? plan(model) : null;
+    this.steps = steps && steps.some((s) => s.kind === 'fused') ? steps : null;
+    for (const s of this.steps ?? []) {
+      if (s.kind !== 'fused') continue;
+      const w = foldWeights(s.conv, consumers(s.conv)[0]);
+      s.filter = w.filter;
+      s.bias = w.bias;
+    }
+    this.folded = this.steps?.filter((s) => s.kind === 'fused').length ?? 0;
+  }
+
+  predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] {
+    const steps = this.steps;
+    if (!steps) return this.model.predict(x);
+    return tf.tidy(() => {
+      const outputIds = this.model.outputs.map((t) => t.id);
+      const left = readers(steps, outputIds);
+      const values = new Map<number, tf.Tensor>([[this.model.inputs[0].id, x]]);
+      const take = (id: number): tf.Tensor => {
+        const v = values.get(id);
+        if (!v) throw new Error(`internal: tensor ${id} used before it was computed (model ${this.model.name})`);
+        return v;
+      };
+      const release = (id: number): void => {
+        const n = (left.get(id) ?? 0) - 1;
+        left.set(id, n);
+        const v = values.get(id);
+        if (n <= 0 && v && v !== x) {
+          v.dispose();
+          values.delete(id);
+        }
+      };
+      for (const s of steps) {
+        const inputs = s.node.inputTensors.map((t) => take(t.id));
+        if (s.kind === 'fused') {
+          const c = cfgOf<ConvConfig>(s.conv);
+          const y = tf.fused.conv2d({
+            x: inputs[0] as tf.Tensor4D,
+            filter: s.filter!,
+            bias: s.bias!,
+            strides: c.strides,
+            pad: c.padding,
+            dilations: c.dilationRate,
+            activation: s.relu ? 'relu' : 'linear',
+          });
+          values.set(s.outputId, y);
+        } else {
+          const kwargs = { ...(s.node.callArgs ?? {}), training: false };
+          const out = s.layer.apply(inputs.length === 1 ? inputs[0] : inputs, kwargs) as tf.Tensor | tf.Tensor[];
+          const outs = Array.isArray(out) ? out : [out];
+          s.node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]));
+        }
+        for (const t of s.node.inputTensors) release(t.id);
+      }
+      const outs = outputIds.map(take);
+      return outs.length === 1 ? outs[0] : outs;
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.steps ?? []) {
+      if (s.kind !== 'fused') continue;
+      tf.dispose([s.filter!, s.bias!]);
+      s.filter = null;
+      s.bias = null;
+    }
+  }
+}
