@@ -8,6 +8,8 @@ import { once } from 'node:events';
 import { ServerClient, ServerRequestError } from './serverClient';
 import { RestartPolicy } from './restartPolicy';
 import type { JobExitParams, TrainEvent } from '../server/protocol';
+import { readImage } from '../server/data/image';
+import { copyFixture } from '../server/preview/testing';
 
 const SMALL = {
   data: { type: 'synthetic', kind: 'cells', trainCount: 4, valCount: 2, size: 32, seed: 5 },
@@ -76,6 +78,26 @@ describe('ServerClient with a real server', () => {
     assert.ok(fs.existsSync(path.join(runDir, 'last')), 'stop saved the last checkpoint');
     assert.equal(await client.stopJob(jobId), false, 'the job is gone');
     await client.stop();
+  });
+
+  test('preview predicts an image with a run checkpoint; a missing image is a user error', async () => {
+    const client = make();
+    const fx = copyFixture();
+    try {
+      const img = await readImage(fx.image);
+      const r = await client.preview({ imagePath: fx.image, runDir: fx.runDir, checkpoint: 'best', backend: 'cpu', cache: false });
+      assert.deepEqual([r.imagePath, r.runDir, r.checkpoint, r.cached], [fx.image, fx.runDir, 'best', false]);
+      assert.deepEqual([r.sourceWidth, r.sourceHeight], [img.width, img.height]);
+      assert.equal(Buffer.from(r.pred, 'base64').length, r.width * r.height);
+      const missing = path.join(fx.root, 'missing.png');
+      await assert.rejects(
+        client.preview({ imagePath: missing, runDir: fx.runDir, checkpoint: 'best', backend: 'cpu' }),
+        (e: unknown) => e instanceof ServerRequestError && e.user && e.message.includes(`image file ${missing} does not exist`),
+      );
+      await client.stop();
+    } finally {
+      fx.cleanup();
+    }
   });
 
   test('a bad config is a user error from the job, the server lives on', async () => {

@@ -20,6 +20,9 @@ import {
   ListRunsRequest,
   LogNotification,
   LogParams,
+  PreviewParams,
+  PreviewRequest,
+  PreviewResult,
   RunSummary,
   SanityCancelRequest,
   SanityProgressNotification,
@@ -184,6 +187,11 @@ export class ServerClient extends EventEmitter<ServerClientEvents> {
 
   sanityCancel(runId?: string): Promise<boolean> {
     return this.request((c) => c.sendRequest(SanityCancelRequest, { runId })).then((r) => r.cancelled);
+  }
+
+  /** Predicts one image with a run's checkpoint (warm predictor, disk cache); a bad image or run is a user error. */
+  preview(params: PreviewParams): Promise<PreviewResult> {
+    return this.request((c) => c.sendRequest(PreviewRequest, params));
   }
 
   /** Stops the server on purpose (jobs save first); it is not restarted. */

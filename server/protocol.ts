@@ -579,11 +579,14 @@ export interface PreviewResult {
  */
 export const PreviewRequest = new RequestType<PreviewParams, PreviewResult, void>('seglab/preview');
 
-/** A model the preview page offers: one checkpoint of one run. */
+/**
+ * A model the preview page offers: one checkpoint of one run, or the latest sanity model of a model module (a run
+ * folder `<runsDir>/.sanity/<module file>-<hash>/` with a 'last' checkpoint, rewritten after each sanity run).
+ */
 export interface PreviewModelChoice {
   readonly runDir: string;
   readonly checkpoint: 'best' | 'last';
-  /** e.g. "isbi2012 · best (mIoU 0.8123 @ epoch 5)". */
+  /** e.g. "isbi2012 · best (mIoU 0.8123 @ epoch 5)" or "sanity · unet.ts (5 steps, loss 0.69 → 0.41)". */
   readonly label: string;
 }
 

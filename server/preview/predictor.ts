@@ -12,6 +12,7 @@ import type { ResolvedConfig } from '../config/load';
 import { readImage } from '../data/image';
 import type { RawSample } from '../data/types';
 import { classColor } from '../export/overlay';
+import { InferenceModel } from '../infer/fused';
 import { predictSample } from '../infer/segment';
 import { loadModel } from '../train/checkpoint';
 import { pruneForInference } from '../train/inference';
@@ -22,7 +23,7 @@ import { GroundTruthFinder } from './groundTruth';
 import { classAndConfidence, classShares, perImageIoU } from './iou';
 import { chooseMode, slideWindow } from './mode';
 import { encodeArrays } from './render';
-import { CheckpointName, readRunInfo, resolveCheckpoint } from './runModel';
+import { CheckpointName, loadFailureMessage, readRunInfo, resolveCheckpoint } from './runModel';
 
 /** Larger images are refused (their logits alone would take gigabytes): `seglab predict` tiles them on disk. */
 export const MAX_PREVIEW_PIXELS = 40_000_000;
@@ -59,32 +60,43 @@ export function checkModelChannels(model: tf.LayersModel, info: RunInfo, runDir:
 
 export class Predictor {
   private model: tf.LayersModel | null = null;
+  /** The model's inference pass with Conv→BN→ReLU folded (rebuilt with each checkpoint). */
+  private fused: InferenceModel | null = null;
   private loadedStamp = '';
-  private readonly info: RunInfo;
-  private readonly cfg: ResolvedConfig | null;
-  private readonly gt: GroundTruthFinder | null;
+  private info: RunInfo;
+  private cfg: ResolvedConfig | null = null;
+  private gt: GroundTruthFinder | null = null;
 
   constructor(
     readonly runDir: string,
     readonly checkpoint: CheckpointName,
     readonly backend: string,
   ) {
-    this.info = readRunInfo(runDir);
-    this.cfg = readRunConfig(runDir);
-    this.gt = this.cfg ? new GroundTruthFinder(this.cfg.data, runDir) : null;
+    this.info = this.readRun();
+  }
+
+  /** run.json and config.json; read again with each new checkpoint (a sanity model folder rewrites them). */
+  private readRun(): RunInfo {
+    this.info = readRunInfo(this.runDir);
+    this.cfg = readRunConfig(this.runDir);
+    this.gt = this.cfg ? new GroundTruthFinder(this.cfg.data, this.runDir) : null;
+    return this.info;
   }
 
   /** The model of the current checkpoint files (loaded again when they changed). */
-  private async currentModel(): Promise<tf.LayersModel> {
+  private async currentModel(): Promise<InferenceModel> {
     const ck = resolveCheckpoint(this.runDir, this.checkpoint);
-    if (this.model && ck.stamp === this.loadedStamp) return this.model;
+    if (this.fused && ck.stamp === this.loadedStamp) return this.fused;
+    this.fused?.dispose();
+    this.fused = null;
     this.model?.dispose();
     this.model = null;
+    this.readRun();
     let model: tf.LayersModel;
     try {
       model = await loadModel(ck.dir);
     } catch (err) {
-      throw new UserFacingError(`cannot load the '${this.checkpoint}' checkpoint of ${this.runDir} (${(err as Error).message.split('\n')[0]}): it may be mid-write; try again`);
+      throw new UserFacingError(loadFailureMessage(this.runDir, this.checkpoint, err));
     }
     if (this.cfg) model = pruneForInference(model, this.cfg, this.info, this.cfg.model.pruneLevel);
     try {
@@ -94,8 +106,9 @@ export class Predictor {
       throw err;
     }
     this.model = model;
+    this.fused = new InferenceModel(model);
     this.loadedStamp = ck.stamp;
-    return model;
+    return this.fused;
   }
 
   /** Predicts one image; bad input throws a {@link UserFacingError} / DataError naming the file. */
@@ -144,6 +157,8 @@ export class Predictor {
   }
 
   dispose(): void {
+    this.fused?.dispose();
+    this.fused = null;
     this.model?.dispose();
     this.model = null;
   }

@@ -82,4 +82,14 @@ describe('summariseRuns', () => {
     assert.deepEqual(summariseRuns(root).map((r) => r.name), ['new', 'old', 'broken']);
     assert.deepEqual(summariseRuns(path.join(root, 'nope')), []);
   });
+
+  test('the sanity models under .sanity are not training runs', () => {
+    const root = tmp();
+    writeRun(path.join(root, 'r'), { arch: 'unet', createdAt: '2026-01-01T00:00:00Z' }, []);
+    // What server/sanity/saveModel.ts writes: <runsDir>/.sanity/<module>-<hash>/ with run.json, sanity.json, last/.
+    const sanity = path.join(root, '.sanity', 'unet.ts-0123abcd');
+    writeRun(sanity, { arch: 'unet', createdAt: '2026-03-01T00:00:00Z' }, []);
+    fs.writeFileSync(path.join(sanity, 'sanity.json'), '{}');
+    assert.deepEqual(summariseRuns(root).map((r) => r.name), ['r']);
+  });
 });

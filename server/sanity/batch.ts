@@ -21,6 +21,8 @@ export interface SanityBatch {
   readonly classes: number;
   readonly classNames: readonly string[];
   readonly ignoreIndex: number;
+  /** Per-channel mean and std (0-1 scale) the images were normalised with, as a run folder's run.json keeps them. */
+  readonly normalize: { readonly mean: number[]; readonly std: number[] };
   /** The crops as raw samples (0-255 image, mask), for the prediction shown in the dashboard. */
   readonly crops: readonly RawSample[];
   /** e.g. "2 x 64x64 from synthetic(cells, 96x64px, seed 1)". */
@@ -80,6 +82,7 @@ async function loadBatch(cfg: ResolvedConfig, size: readonly [number, number], b
     classes: meta.classes,
     classNames: meta.classNames,
     ignoreIndex: meta.ignoreIndex,
+    normalize,
     crops,
     description: `${batchSize} x ${h}x${w} from ${train.description}`,
   };

@@ -24,6 +24,7 @@ import { atLayer, checkFinalActivation, checkOutputShape, firstNonFiniteLayer, L
 import { forward, LossOf, optimizerOf, overfit, OverfitResult, predictionSample } from './overfit';
 import { describeRun, isOutOfMemory, StepOutcome } from './outcome';
 import type { SanityJob } from './workerProtocol';
+import type { FittedModel } from './saveModel';
 
 /** Everything one run accumulates; the steps below read and fill it. */
 class RunState {
@@ -55,6 +56,7 @@ class RunState {
     readonly job: SanityJob,
     readonly backend: string | null,
     private readonly onStep: (s: SanityStepReport) => void,
+    readonly keep?: (fitted: FittedModel) => void,
   ) {}
 
   get locator(): Locator {
@@ -239,9 +241,19 @@ function disposeRun(s: RunState): void {
   s.tensors = null;
 }
 
+/** Hands the fitted model to `keep` instead of disposing it (the worker saves it after the verdict); its weight count. */
+function handOverFitted(s: RunState): number {
+  const { keep, model, fit, cfg, bundle, batch } = s;
+  if (!keep || !model || !fit || !cfg || !bundle || !batch || !fit.losses.every(Number.isFinite)) return 0;
+  s.model = null;
+  keep({ model, entry: s.entry, bundle, cfg, batch, losses: fit.losses, backend: s.backend });
+  return model.weights.length;
+}
+
 function leaksStep(s: RunState): StepOutcome {
+  const kept = handOverFitted(s);
   disposeRun(s);
-  const leaked = tf.memory().numTensors - s.tensorsAtStart;
+  const leaked = tf.memory().numTensors - s.tensorsAtStart - kept;
   if (leaked > 0) {
     const inBuild = Math.min(leaked, Math.max(0, s.buildExtras));
     const msg =
@@ -257,9 +269,17 @@ function fmt(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? 'N' : d)).join(',')}]`;
 }
 
-/** Runs every step that can run and returns the verdict; `onStep` hears each step as it finishes. */
-export async function runSanity(job: SanityJob, onStep: (s: SanityStepReport) => void, backend: string | null = null): Promise<SanityVerdict> {
-  const s = new RunState(job, backend, onStep);
+/**
+ * Runs every step that can run and returns the verdict; `onStep` hears each step as it finishes. With `keep`, a
+ * run that fitted its batch (finite losses) hands it the fitted model to save (saveModel.ts) and to dispose.
+ */
+export async function runSanity(
+  job: SanityJob,
+  onStep: (s: SanityStepReport) => void,
+  backend: string | null = null,
+  keep?: (fitted: FittedModel) => void,
+): Promise<SanityVerdict> {
+  const s = new RunState(job, backend, onStep, keep);
   const go = async (): Promise<void> => {
     if (!(await s.step('transpile', () => transpileStep(s)))) return;
     const cfg = s.cfg as ResolvedConfig;

@@ -3,10 +3,12 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { SanityProgressParams } from '../protocol';
 import { SANITY_STEPS } from '../protocol';
+import { resolveCheckpoint, sanityModelDir } from '../preview/runModel';
 import { SanityRunner } from './runner';
 import { buildPosition, example, EXAMPLES, markerPosition, tempFolder } from './testing';
 
-const runner = new SanityRunner({ backend: 'wasm' });
+const logs: string[] = [];
+const runner = new SanityRunner({ backend: 'wasm', log: (m) => logs.push(m) });
 after(() => runner.dispose());
 
 const small = { size: 32, batchSize: 2, steps: 2 };
@@ -35,6 +37,17 @@ test('a run in the warm worker: progress per step in order, then the verdict; th
   assert.equal(again.status, 'failed');
   assert.match(again.runId, /^sanity-\d+$/);
   assert.equal(runner.workerPid, pid);
+});
+
+test('after a verdict the worker saves the fitted model under <runsDir>/.sanity for previews and logs where', async () => {
+  const dir = tempFolder({ 'seglab.json': JSON.stringify({ output: { runsDir: 'runs' } }) });
+  const modulePath = example('unet.ts');
+  const v = await runner.run({ configPath: path.join(dir, 'seglab.json'), cwd: dir, modulePath, settings: small });
+  assert.equal(v.status, 'passed', v.message);
+  const saved = sanityModelDir(path.join(dir, 'runs'), modulePath);
+  for (let i = 0; i < 1500 && !logs.some((l) => l.includes(saved)); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(logs.includes(`sanity model of unet.ts saved to ${saved}`), logs.join('\n'));
+  assert.equal(resolveCheckpoint(saved, 'last').dir, path.join(saved, 'last'));
 });
 
 test('an endless loop exceeds the time budget: the worker is replaced and the next run works', async () => {

@@ -51,6 +51,7 @@ class Worker {
       const timer = setTimeout(() => resolve({ error: 'the sanity worker did not start in time' }), opts.startupTimeoutMs ?? 120_000);
       this.proc.on('message', (m: unknown) => {
         if (!isFromSanityWorker(m)) return;
+        if (m.type === 'log') return opts.log?.(m.message);
         if (m.type === 'ready') {
           clearTimeout(timer);
           resolve({ backend: m.backend });
@@ -191,7 +192,10 @@ export class SanityRunner {
             steps.push(m.step);
             onProgress({ runId, step: m.step });
           } else if (m.type === 'verdict' && m.runId === runId) {
-            if (m.dirty) this.replaceWorker(true);
+            if (m.dirty) {
+              this.opts.log?.('sanity worker replaced: the run left tensors allocated (so no sanity model is saved for it)');
+              this.replaceWorker(true);
+            }
             settle(m.verdict);
           }
         };

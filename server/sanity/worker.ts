@@ -2,7 +2,8 @@
  * The sanity worker process, forked by server/sanity/runner.ts with a JavaScript heap cap. It selects a backend,
  * warms up (tfjs kernels, esbuild's service, a tiny training step) and says `ready`; then it runs one sanity job
  * at a time. An infinite loop, an out-of-memory abort or a crash in user code ends only this process: the server
- * kills it on its time budget and starts a fresh one.
+ * kills it on its time budget and starts a fresh one. After a verdict is sent, the fitted model is saved for
+ * previews (saveModel.ts) unless the next job comes first.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as esbuild from 'esbuild';
@@ -10,6 +11,7 @@ import { BackendName, selectBackend } from '../backend/ladder';
 import { doubleConv, maxPool2x2, segmentationHead, skipConcat, upsample2x } from '../models/base/blocks';
 import { combinedLoss } from '../losses';
 import { runSanity } from './pipeline';
+import { disposeVariablesExcept, FittedModel, SanityModelSaver } from './saveModel';
 import type { FromSanityWorker, ToSanityWorker } from './workerProtocol';
 
 tf.env().set('PROD', true);
@@ -49,15 +51,24 @@ async function main(): Promise<void> {
   await warmUp();
   tf.disposeVariables();
   const baseline = tf.memory().numTensors;
+  const saver = new SanityModelSaver((message) => send({ type: 'log', message }));
   let busy = false;
   process.on('message', (m: ToSanityWorker) => {
     if (m.type !== 'run' || busy) return;
     busy = true;
     const runId = m.job.runId;
-    void runSanity(m.job, (step) => send({ type: 'step', runId, step }), backend.name)
+    let fitted = null as FittedModel | null;
+    void saver
+      .interrupt()
+      .then(() => {
+        tf.disposeVariables(); // layers of a rebuild that failed while saving
+        return runSanity(m.job, (step) => send({ type: 'step', runId, step }), backend.name, (f) => (fitted = f));
+      })
       .then((verdict) => {
-        tf.disposeVariables();
-        send({ type: 'verdict', runId, verdict, dirty: tf.memory().numTensors > baseline });
+        disposeVariablesExcept(fitted);
+        const kept = fitted?.model.weights.length ?? 0;
+        send({ type: 'verdict', runId, verdict, dirty: tf.memory().numTensors - kept > baseline });
+        if (fitted) saver.schedule(fitted, verdict);
       })
       .catch((err: unknown) => fatal(err))
       .finally(() => (busy = false));

@@ -22,9 +22,11 @@ export type FromSanityWorker =
   /** `dirty`: the run left tensors the worker could not free; the server replaces the worker. */
   | { readonly type: 'verdict'; readonly runId: string; readonly verdict: SanityVerdict; readonly dirty: boolean }
   /** The worker failed outside a run (e.g. no backend) and exits. */
-  | { readonly type: 'fatal'; readonly message: string };
+  | { readonly type: 'fatal'; readonly message: string }
+  /** A line for the server log (e.g. where the sanity model was saved, or why not). */
+  | { readonly type: 'log'; readonly message: string };
 
-const TYPES = ['ready', 'step', 'verdict', 'fatal'];
+const TYPES = ['ready', 'step', 'verdict', 'fatal', 'log'];
 
 /** Checks a message from the worker. */
 export function isFromSanityWorker(m: unknown): m is FromSanityWorker {
