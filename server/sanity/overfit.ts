@@ -61,7 +61,10 @@ export interface OverfitResult {
   readonly gradients: { readonly diagnostics: SanityDiagnostic[]; readonly dead: string[]; readonly weights: number; readonly seconds: number };
 }
 
-/** K steps on one batch; the first computes the gradients explicitly so every weight's gradient can be checked. */
+/**
+ * K steps on one batch; the first computes the gradients explicitly so every weight's gradient can be checked.
+ * `shouldStop` is asked before each later step (a cancelled run ends early).
+ */
 export async function overfit(
   model: tf.LayersModel,
   batch: { x: tf.Tensor; y: tf.Tensor },
@@ -69,6 +72,7 @@ export async function overfit(
   optimizer: tf.Optimizer,
   steps: number,
   loc: Locator,
+  shouldStop: () => Promise<boolean> = async () => false,
 ): Promise<OverfitResult> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const f = (): tf.Scalar => lossOf(mainOutput(model, batch.x, true), batch.y);
@@ -85,7 +89,7 @@ export async function overfit(
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
   }
-  for (let k = 1; k < steps && Number.isFinite(losses[losses.length - 1]); k++) {
+  for (let k = 1; k < steps && Number.isFinite(losses[losses.length - 1]) && !(await shouldStop()); k++) {
     const loss = optimizer.minimize(f, true, vars);
     if (!loss) break;
     try {

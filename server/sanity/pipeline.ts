@@ -57,7 +57,18 @@ class RunState {
     readonly backend: string | null,
     private readonly onStep: (s: SanityStepReport) => void,
     readonly keep?: (fitted: FittedModel) => void,
+    readonly signal?: AbortSignal,
   ) {}
+
+  /**
+   * Lets pending messages in (a `cancel` from the server arrives as a macrotask, and WASM kernels never yield),
+   * then says whether the run was cancelled.
+   */
+  async cancelled(): Promise<boolean> {
+    if (!this.signal) return false;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.signal.aborted;
+  }
 
   get locator(): Locator {
     if (!this.sites) throw new Error('internal: no layer sites before build');
@@ -72,12 +83,14 @@ class RunState {
 
   /** Runs one step, times it and reports it; an exception in it becomes a diagnostic. False: stop here. */
   async step(name: SanityStepName, f: () => Promise<StepOutcome> | StepOutcome): Promise<boolean> {
+    if (await this.cancelled()) throw new SanityCancelled();
     const t0 = performance.now();
     const before = this.diagnostics.length;
     let outcome: StepOutcome;
     try {
       outcome = await f();
     } catch (err) {
+      if (err instanceof SanityCancelled) throw err;
       outcome = this.unexpected(name, err);
     }
     const seconds = outcome.seconds ?? (performance.now() - t0) / 1000 - (outcome.excludeSeconds ?? 0);
@@ -204,7 +217,8 @@ function nanDiagnostic(s: RunState, model: tf.LayersModel, what: string): void {
 async function overfitStep(s: RunState, model: tf.LayersModel, lossOf: LossOf, cfg: ResolvedConfig): Promise<StepOutcome> {
   const tensors = s.tensors as NonNullable<RunState['tensors']>;
   s.optimizer = optimizerOf(cfg);
-  const fit = await overfit(model, tensors, lossOf, s.optimizer, s.settings.steps, s.locator);
+  const fit = await overfit(model, tensors, lossOf, s.optimizer, s.settings.steps, s.locator, () => s.cancelled());
+  if (s.signal?.aborted) throw new SanityCancelled();
   s.fit = fit;
   const { losses } = fit;
   const first = losses[0];
@@ -269,17 +283,27 @@ function fmt(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? 'N' : d)).join(',')}]`;
 }
 
+/** Thrown by {@link runSanity} when its `signal` aborts: the run stopped at a step boundary, its tensors freed. */
+export class SanityCancelled extends Error {
+  constructor() {
+    super('sanity run cancelled');
+    this.name = 'SanityCancelled';
+  }
+}
+
 /**
  * Runs every step that can run and returns the verdict; `onStep` hears each step as it finishes. With `keep`, a
  * run that fitted its batch (finite losses) hands it the fitted model to save (saveModel.ts) and to dispose.
+ * With `signal`, an abort stops the run before its next step (or optimisation step) with {@link SanityCancelled}.
  */
 export async function runSanity(
   job: SanityJob,
   onStep: (s: SanityStepReport) => void,
   backend: string | null = null,
   keep?: (fitted: FittedModel) => void,
+  signal?: AbortSignal,
 ): Promise<SanityVerdict> {
-  const s = new RunState(job, backend, onStep, keep);
+  const s = new RunState(job, backend, onStep, keep, signal);
   const go = async (): Promise<void> => {
     if (!(await s.step('transpile', () => transpileStep(s)))) return;
     const cfg = s.cfg as ResolvedConfig;

@@ -87,6 +87,35 @@ test('a new run cancels the one in flight; cancel() ends a run and says whether 
   assert.equal(runner.cancel(), false);
 });
 
+test('a run cancelled between optimisation steps stops there: the same warm worker takes the next run, nothing leaked', async () => {
+  await runner.warmUp();
+  const pid = runner.workerPid;
+  let reachedOverfit!: () => void;
+  const inOverfit = new Promise<void>((r) => (reachedOverfit = r));
+  const long = runner.run(params('unet.ts', { size: 64, batchSize: 2, steps: 100, timeBudgetSeconds: 120 }, 'long'), (p) => {
+    if (p.step.name === 'forward') reachedOverfit();
+  });
+  await inOverfit;
+  const next = runner.run(params('unet.ts', small, 'next'));
+  const [a, b] = await Promise.all([long, next]);
+  assert.equal(a.status, 'cancelled');
+  assert.equal(b.status, 'passed', b.message);
+  assert.deepEqual(b.diagnostics, []);
+  assert.equal(runner.workerPid, pid);
+});
+
+test('a cancelled run stuck in user code is killed after the grace period and the next run gets a fresh worker', async () => {
+  await runner.warmUp();
+  const pid = runner.workerPid;
+  const stuck = runner.run(params('broken/infiniteLoop.ts', { ...small, timeBudgetSeconds: 60 }, 'stuck'));
+  await new Promise((r) => setTimeout(r, 300));
+  const next = runner.run(params('broken/wrongClasses.ts', small, 'after-stuck'));
+  assert.equal((await stuck).status, 'cancelled');
+  assert.equal((await next).status, 'failed');
+  assert.notEqual(runner.workerPid, pid);
+  assert.ok(logs.includes('sanity worker replaced: a cancelled run did not stop in time (busy in user code)'), logs.join('\n'));
+});
+
 test('a run cancelled while the worker is still starting leaves that worker to the next run', async () => {
   const fresh = new SanityRunner({ backend: 'wasm' });
   try {

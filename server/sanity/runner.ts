@@ -1,7 +1,9 @@
 /**
  * The server side of sanity runs: one warm worker process (tfjs and its backend loaded, kernels warmed) with a
- * JavaScript heap cap, a time budget per run, and a fresh worker whenever one is killed (timeout, cancellation,
- * crash) or left dirty. A new run cancels the one in flight. No tfjs import: the server never loads it.
+ * JavaScript heap cap, a time budget per run, and a fresh worker whenever one is killed (timeout, crash) or left
+ * dirty. A new run cancels the one in flight: the worker is asked to stop at its next step boundary and stays warm
+ * for the new run; only one that does not stop within `cancelGraceMs` (stuck in user code) is killed and replaced.
+ * No tfjs import: the server never loads it.
  */
 import { fork, ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -12,7 +14,7 @@ import { DEFAULT_SANITY, resolveSanitySettings, SanitySettings, SanitySettingsIn
 import { modulePathOf } from './modulePath';
 import { abortedVerdict } from './outcome';
 import { buildLocation, diagnosticAt, SourceLines } from './diagnostics';
-import { FromSanityWorker, isFromSanityWorker, SanityJob } from './workerProtocol';
+import { FromSanityWorker, isFromSanityWorker, ToSanityWorker } from './workerProtocol';
 
 /** Path of the compiled worker entry point. */
 export const SANITY_WORKER_PATH = path.join(__dirname, 'worker.js');
@@ -23,6 +25,8 @@ export interface SanityRunnerOptions {
   readonly backend?: string;
   /** Longest wait for a worker to start and warm up. */
   readonly startupTimeoutMs?: number;
+  /** How long a cancelled run may take to reach a step boundary before its worker is killed (default 2000). */
+  readonly cancelGraceMs?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -34,6 +38,8 @@ class Worker {
   /** First line of the worker's last `fatal` report (an uncaught error in user code, a WASM abort). */
   lastFatal = '';
   exited = false;
+  /** Set while a cancelled run winds down: resolves true once the worker is clean and idle, false if it was killed. */
+  draining: Promise<boolean> | null = null;
   onMessage: (m: FromSanityWorker) => void = () => undefined;
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void = () => undefined;
 
@@ -71,8 +77,8 @@ class Worker {
     });
   }
 
-  send(job: SanityJob): void {
-    if (this.proc.connected) this.proc.send({ type: 'run', job });
+  send(m: ToSanityWorker): void {
+    if (this.proc.connected) this.proc.send(m);
   }
 
   kill(): void {
@@ -122,7 +128,7 @@ export class SanityRunner {
 
   /** Starts the worker now, so the first run does not pay the start-up. */
   async warmUp(memoryLimitMb = DEFAULT_SANITY.memoryLimitMb): Promise<void> {
-    await this.workerFor(memoryLimitMb).ready;
+    await (await this.acquire(memoryLimitMb)).ready;
   }
 
   private workerFor(memoryLimitMb: number): Worker {
@@ -148,6 +154,41 @@ export class SanityRunner {
     if (fresh && !this.disposed) this.worker = this.spawn(old.memoryLimitMb);
   }
 
+  /**
+   * Asks `worker` to stop `runId` and keeps it if it does within the grace period (and frees its tensors);
+   * otherwise kills it and starts a fresh one. Runs wait on `worker.draining` before using the worker.
+   */
+  private drain(worker: Worker, runId: string): void {
+    worker.send({ type: 'cancel', runId });
+    worker.draining = new Promise<boolean>((resolve) => {
+      const end = (clean: boolean): void => {
+        clearTimeout(timer);
+        worker.onMessage = () => undefined;
+        worker.onExit = () => undefined;
+        worker.draining = null;
+        if (!clean && this.worker === worker) this.replaceWorker(!this.disposed);
+        resolve(clean);
+      };
+      const timer = setTimeout(() => {
+        this.opts.log?.('sanity worker replaced: a cancelled run did not stop in time (busy in user code)');
+        end(false);
+      }, this.opts.cancelGraceMs ?? 2000);
+      worker.onMessage = (m) => {
+        if ((m.type === 'cancelled' || m.type === 'verdict') && m.runId === runId) end(!m.dirty);
+      };
+      worker.onExit = () => end(false);
+    });
+  }
+
+  /** The worker for the next run, once any cancelled run in it has wound down. */
+  private async acquire(memoryLimitMb: number): Promise<Worker> {
+    for (;;) {
+      const w = this.workerFor(memoryLimitMb);
+      if (!w.draining) return w;
+      await w.draining;
+    }
+  }
+
   /** Cancels the run in flight (only `runId`, when given); false when there was none. */
   cancel(runId?: string): boolean {
     const f = this.inFlight;
@@ -167,7 +208,8 @@ export class SanityRunner {
     return new Promise<SanityVerdict>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let done = false;
-      /** Once the job is sent the worker may be deep in user code: ending the run means killing it. */
+      /** Once the job is sent the worker is busy with it: ending the run means stopping or killing it. */
+      let worker: Worker | null = null;
       let sent = false;
       const seconds = (): number => (performance.now() - t0) / 1000;
       const settle = (v: SanityVerdict): void => {
@@ -179,15 +221,17 @@ export class SanityRunner {
       };
       const finish: InFlight['finish'] = (status, message) => {
         if (done) return;
-        if (sent || status === 'crashed') this.replaceWorker(!this.disposed);
+        if (sent && status === 'cancelled' && worker && !this.disposed) this.drain(worker, runId);
+        else if (sent || status === 'crashed') this.replaceWorker(!this.disposed);
         settle(this.abortedVerdict(runId, status, message, settings, entry, steps, seconds()));
       };
       this.inFlight = { runId, finish };
-      const worker = this.workerFor(settings.memoryLimitMb);
-      void worker.ready.then((r) => {
+      void this.acquire(settings.memoryLimitMb).then(async (w) => {
+        const r = await w.ready;
         if (done) return;
+        worker = w;
         if ('error' in r) return finish('crashed', `crashed: ${r.error}`);
-        worker.onMessage = (m) => {
+        w.onMessage = (m) => {
           if (m.type === 'step' && m.runId === runId) {
             steps.push(m.step);
             onProgress({ runId, step: m.step });
@@ -199,16 +243,16 @@ export class SanityRunner {
             settle(m.verdict);
           }
         };
-        worker.onExit = (code, signal) => {
-          const said = `${worker.stderrTail}\n${worker.lastFatal}`;
+        w.onExit = (code, signal) => {
+          const said = `${w.stderrTail}\n${w.lastFatal}`;
           const oom = /heap limit|out of memory|allocation failed|Aborted\(OOM\)|Cannot enlarge memory/i.test(said);
-          const how = worker.lastFatal ? `stopped on an uncaught error: ${worker.lastFatal}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const how = w.lastFatal ? `stopped on an uncaught error: ${w.lastFatal}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
           if (oom) finish('oom', `ran out of memory (the heap cap is ${settings.memoryLimitMb} MB; \`sanity.memoryLimitMb\`)`);
           else finish('crashed', `crashed: the sanity worker ${how}`);
         };
         timer = setTimeout(() => finish('timeout', `failed: exceeded ${settings.timeBudgetSeconds} s`), settings.timeBudgetSeconds * 1000);
         sent = true;
-        worker.send({ runId, configPath: params.configPath, cwd: params.cwd, modulePath: params.modulePath, settings: params.settings as SanitySettingsInput });
+        w.send({ type: 'run', job: { runId, configPath: params.configPath, cwd: params.cwd, modulePath: params.modulePath, settings: params.settings as SanitySettingsInput } });
       });
     });
   }

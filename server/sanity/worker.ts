@@ -1,8 +1,9 @@
 /**
  * The sanity worker process, forked by server/sanity/runner.ts with a JavaScript heap cap. It selects a backend,
  * warms up (tfjs kernels, esbuild's service, a tiny training step) and says `ready`; then it runs one sanity job
- * at a time. An infinite loop, an out-of-memory abort or a crash in user code ends only this process: the server
- * kills it on its time budget and starts a fresh one. After a verdict is sent, the fitted model is saved for
+ * at a time. A `cancel` stops the run at its next step boundary and the worker stays warm. An infinite loop, an
+ * out-of-memory abort or a crash in user code ends only this process: the server kills it (on its time budget, or
+ * when a cancelled run does not stop in time) and starts a fresh one. After a verdict is sent, the fitted model is saved for
  * previews (saveModel.ts) unless the next job comes first.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +11,7 @@ import * as esbuild from 'esbuild';
 import { BackendName, selectBackend } from '../backend/ladder';
 import { doubleConv, maxPool2x2, segmentationHead, skipConcat, upsample2x } from '../models/base/blocks';
 import { combinedLoss } from '../losses';
-import { runSanity } from './pipeline';
+import { runSanity, SanityCancelled } from './pipeline';
 import { disposeVariablesExcept, FittedModel, SanityModelSaver } from './saveModel';
 import type { FromSanityWorker, ToSanityWorker } from './workerProtocol';
 
@@ -52,26 +53,39 @@ async function main(): Promise<void> {
   tf.disposeVariables();
   const baseline = tf.memory().numTensors;
   const saver = new SanityModelSaver((message) => send({ type: 'log', message }));
-  let busy = false;
+  /** The run in progress and how to cancel it; null when idle. */
+  let current: { runId: string; abort: AbortController } | null = null;
   process.on('message', (m: ToSanityWorker) => {
-    if (m.type !== 'run' || busy) return;
-    busy = true;
+    if (m.type === 'cancel') {
+      if (current?.runId === m.runId) current.abort.abort();
+      return;
+    }
+    if (m.type !== 'run' || current) return;
     const runId = m.job.runId;
+    const abort = new AbortController();
+    current = { runId, abort };
     let fitted = null as FittedModel | null;
     void saver
       .interrupt()
       .then(() => {
         tf.disposeVariables(); // layers of a rebuild that failed while saving
-        return runSanity(m.job, (step) => send({ type: 'step', runId, step }), backend.name, (f) => (fitted = f));
+        return runSanity(m.job, (step) => send({ type: 'step', runId, step }), backend.name, (f) => (fitted = f), abort.signal);
       })
-      .then((verdict) => {
-        disposeVariablesExcept(fitted);
-        const kept = fitted?.model.weights.length ?? 0;
-        send({ type: 'verdict', runId, verdict, dirty: tf.memory().numTensors - kept > baseline });
-        if (fitted) saver.schedule(fitted, verdict);
-      })
+      .then(
+        (verdict) => {
+          disposeVariablesExcept(fitted);
+          const kept = fitted?.model.weights.length ?? 0;
+          send({ type: 'verdict', runId, verdict, dirty: tf.memory().numTensors - kept > baseline });
+          if (fitted) saver.schedule(fitted, verdict);
+        },
+        (err: unknown) => {
+          if (!(err instanceof SanityCancelled)) throw err;
+          tf.disposeVariables();
+          send({ type: 'cancelled', runId, dirty: tf.memory().numTensors > baseline });
+        },
+      )
       .catch((err: unknown) => fatal(err))
-      .finally(() => (busy = false));
+      .finally(() => (current = null));
   });
   send({ type: 'ready', backend: backend.name, seconds: (performance.now() - t0) / 1000 });
 }
