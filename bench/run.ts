@@ -17,7 +17,7 @@ import { createModel } from '../server/models/registry';
 import { combinedLoss } from '../server/losses';
 import { loaderVsStep, loaderVsStepLines, StepTiming } from './loaderVsStep';
 import { benchSanity, sanityBenchLines } from '../server/sanity/bench';
-import { benchPreview, previewBenchLines } from '../server/preview/bench';
+import { bandThreadsBenchLines, benchBandThreads, benchPreview, previewBenchLines } from '../server/preview/bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -65,17 +65,21 @@ function defaultJob(): { seconds: number; mIoU: number } {
 async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const loadBefore = os.loadavg()[0];
   const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
   const js = await trainStepMs('cpu', 128, 4, 16, 1);
   const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
   const job = defaultJob();
   const sanity = await benchSanity(10);
   const preview = await benchPreview(10);
+  const bands = await benchBandThreads(10);
+  const loadAfter = os.loadavg()[0];
   const lines = [
     '# Benchmark results',
     '',
     `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${date}.`,
-    'Measured side by side in one `npm run bench` run.',
+    'Measured side by side in one `npm run bench` run. ' +
+      `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (the benchmark itself keeps one core busy).`,
     '',
     '## U-Net train step (128x128, batch 4, base 16, depth 4, BatchNorm; forward + backward + Adam)',
     '',
@@ -95,6 +99,8 @@ async function main(): Promise<void> {
     ...sanityBenchLines(sanity),
     '',
     ...previewBenchLines(preview),
+    '',
+    ...bandThreadsBenchLines(bands),
   ];
   const file = path.join(ROOT, 'bench', 'RESULTS.md');
   fs.writeFileSync(file, lines.join('\n'));

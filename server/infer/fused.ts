@@ -15,13 +15,19 @@ import * as tf from '@tensorflow/tfjs';
 /** What inference needs of a model: LayersModel satisfies it, and so does a fused one. */
 export interface Predictor {
   predict(x: tf.Tensor): tf.Tensor | tf.Tensor[];
+  /**
+   * Optional: the first output's logits for an NHWC array, equal to `predict`'s (up to float rounding) but free
+   * to compute them elsewhere (preview/bandedPredictor.ts: two bands on two threads). Tiled inference uses it
+   * when present.
+   */
+  predictLogits?(input: Float32Array, shape: readonly [number, number, number, number]): Promise<{ readonly data: Float32Array; readonly shape: readonly number[] }>;
 }
 
 type Node = tf.LayersModel['layers'][number]['inboundNodes'][number];
 type Layer = tf.layers.Layer;
 
 /** One step of the plan: a layer applied as is, or a folded conv standing for a conv, its BN and maybe a ReLU. */
-type Step =
+export type Step =
   | { readonly kind: 'layer'; readonly layer: Layer; readonly node: Node }
   | { readonly kind: 'fused'; readonly conv: Layer; readonly node: Node; readonly outputId: number; readonly relu: boolean; filter: tf.Tensor4D | null; bias: tf.Tensor1D | null };
 
@@ -126,6 +132,32 @@ function readers(steps: readonly Step[], outputIds: readonly number[]): Map<numb
   return count;
 }
 
+/** The outputs of one step for its input values (in the order of `step.node.inputTensors`). */
+export function runStep(s: Step, inputs: tf.Tensor[]): tf.Tensor[] {
+  if (s.kind === 'fused') {
+    const c = cfgOf<ConvConfig>(s.conv);
+    return [
+      tf.fused.conv2d({
+        x: inputs[0] as tf.Tensor4D,
+        filter: s.filter!,
+        bias: s.bias!,
+        strides: c.strides,
+        pad: c.padding,
+        dilations: c.dilationRate,
+        activation: s.relu ? 'relu' : 'linear',
+      }),
+    ];
+  }
+  const kwargs = { ...(s.node.callArgs ?? {}), training: false };
+  const out = s.layer.apply(inputs.length === 1 ? inputs[0] : inputs, kwargs) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+/** The ids of the tensors a step produces. */
+export function stepOutputIds(s: Step): number[] {
+  return s.kind === 'fused' ? [s.outputId] : s.node.outputTensors.map((t) => t.id);
+}
+
 /** A model's inference pass with its Conv→BN(→ReLU) chains folded; owns the folded weights until dispose(). */
 export class InferenceModel implements Predictor {
   /** Convolutions folded with a BatchNormalization (0 = the model runs as is). */
@@ -142,6 +174,11 @@ export class InferenceModel implements Predictor {
       s.bias = w.bias;
     }
     this.folded = this.steps?.filter((s) => s.kind === 'fused').length ?? 0;
+  }
+
+  /** The execution plan (run a step with {@link runStep}), or null when the model runs as is. */
+  get plan(): readonly Step[] | null {
+    return this.steps;
   }
 
   predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] {
@@ -167,24 +204,8 @@ export class InferenceModel implements Predictor {
       };
       for (const s of steps) {
         const inputs = s.node.inputTensors.map((t) => take(t.id));
-        if (s.kind === 'fused') {
-          const c = cfgOf<ConvConfig>(s.conv);
-          const y = tf.fused.conv2d({
-            x: inputs[0] as tf.Tensor4D,
-            filter: s.filter!,
-            bias: s.bias!,
-            strides: c.strides,
-            pad: c.padding,
-            dilations: c.dilationRate,
-            activation: s.relu ? 'relu' : 'linear',
-          });
-          values.set(s.outputId, y);
-        } else {
-          const kwargs = { ...(s.node.callArgs ?? {}), training: false };
-          const out = s.layer.apply(inputs.length === 1 ? inputs[0] : inputs, kwargs) as tf.Tensor | tf.Tensor[];
-          const outs = Array.isArray(out) ? out : [out];
-          s.node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]));
-        }
+        const outs = runStep(s, inputs);
+        stepOutputIds(s).forEach((id, i) => values.set(id, outs[i]));
         for (const t of s.node.inputTensors) release(t.id);
       }
       const outs = outputIds.map(take);

@@ -40,12 +40,18 @@ function fillTile(img: FloatImage, top: number, left: number, ih: number, iw: nu
   }
 }
 
-/** Forward pass of one batch; multi-output models (deep supervision) contribute their first output. */
-function forward(model: Predictor, input: Float32Array, shape: [number, number, number, number]): tf.Tensor {
-  return tf.tidy(() => {
+/** Logits of one batch; multi-output models (deep supervision) contribute their first output. */
+async function forward(model: Predictor, input: Float32Array, shape: [number, number, number, number]): Promise<{ data: Float32Array; shape: readonly number[] }> {
+  if (model.predictLogits) return model.predictLogits(input, shape);
+  const out = tf.tidy(() => {
     const y = model.predict(tf.tensor4d(input, shape));
     return Array.isArray(y) ? y[0] : y;
   });
+  try {
+    return { data: (await out.data()) as Float32Array, shape: out.shape };
+  } finally {
+    out.dispose();
+  }
 }
 
 function checkOutput(shape: readonly number[], n: number, spec: TileSpec): void {
@@ -73,16 +79,10 @@ export async function predictTiled(model: Predictor, img: FloatImage, spec: Tile
     const group = windows.slice(b, b + batchSize);
     const input = new Float32Array(group.length * ih * iw * C);
     group.forEach((win, n) => fillTile(img, win.y - mt, win.x - ml, ih, iw, input, n * ih * iw * C));
-    const out = forward(model, input, [group.length, ih, iw, C]);
-    let data: Float32Array;
-    try {
-      checkOutput(out.shape, group.length, spec);
-      data = (await out.data()) as Float32Array;
-    } finally {
-      out.dispose();
-    }
+    const { data, shape } = await forward(model, input, [group.length, ih, iw, C]);
+    checkOutput(shape, group.length, spec);
     if (K === 0) {
-      K = out.shape[3] as number;
+      K = shape[3];
       sum = new Float32Array(H * W * K);
     }
     group.forEach((win, n) => {

@@ -4,8 +4,10 @@
  * through the real server path (PreviewService → warm predictor process), cache off. Reports the median of `n`
  * requests after one untimed request (process start-up, backend and model load), for a whole-image pass and for
  * the automatic mode (512 > 1.5 × the 64×64 training size: sliding windows, here one 512×512 window). The goal (issue 7) is ≤ 1 s
- * for the whole-image preview; it is a benchmark figure, never a test assertion.
- * Run alone: `node out/server/preview/bench.js [n]`.
+ * for the whole-image preview; it is a benchmark figure, never a test assertion. On a single-threaded backend
+ * the predictor splits the image in two exact bands over two threads (bandedPredictor.ts); `bandThreads: 0`
+ * measures the one-thread path for comparison.
+ * `benchBandThreads` compares the two in turns. Run alone: `node out/server/preview/bench.js [n] [threads]`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +20,7 @@ import { createModel, inputStrideOf, paramCount } from '../models/registry';
 import type { PreviewMode } from '../protocol';
 import { saveCheckpoint } from '../train/checkpoint';
 import { modelConfigOf, RunInfo } from '../train/prepare';
+import { BAND_THREADS_ENV } from './bandedPredictor';
 import { PreviewService } from './service';
 
 export const BENCH_SIZE = 512;
@@ -34,6 +37,8 @@ export interface PreviewBench {
   readonly startupSeconds: number;
   readonly backend: string;
   readonly params: number;
+  /** Band threads the predictor was allowed (null: its default, one when the machine has a second core). */
+  readonly bandThreads: number | null;
 }
 
 function median(xs: readonly number[]): number {
@@ -76,35 +81,94 @@ async function timed(service: PreviewService, imagePath: string, runDir: string,
   return out;
 }
 
+/** The default run and a 512×512 synthetic cells image in `dir`. */
+async function writeBenchInputs(dir: string): Promise<{ runDir: string; image: string; params: number }> {
+  const runDir = path.join(dir, 'default-unet');
+  const params = await writeDefaultRun(runDir);
+  const image = path.join(dir, 'cells-512.png');
+  const s = new SyntheticDataset({ kind: 'cells', count: 1, size: BENCH_SIZE, seed: 7 }).generate(0);
+  await writePng(image, s.image, s.width, s.height, s.channels);
+  return { runDir, image, params };
+}
+
+/** Runs `fn` with the band-thread setting that predictor processes started meanwhile inherit. */
+async function withBandThreads<T>(threads: number | undefined, fn: () => Promise<T>): Promise<T> {
+  const previous = process.env[BAND_THREADS_ENV];
+  if (threads !== undefined) process.env[BAND_THREADS_ENV] = String(threads);
+  try {
+    return await fn();
+  } finally {
+    if (previous === undefined) delete process.env[BAND_THREADS_ENV];
+    else process.env[BAND_THREADS_ENV] = previous;
+  }
+}
+
 /** Median of `n` warm 512×512 previews with the default U-Net (see the file comment). */
-export async function benchPreview(n = 10, opts: { backend?: string; slide?: boolean } = {}): Promise<PreviewBench> {
+export async function benchPreview(n = 10, opts: { backend?: string; slide?: boolean; bandThreads?: number } = {}): Promise<PreviewBench> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-preview-bench-'));
   const service = new PreviewService({ backend: opts.backend ?? 'auto' });
   try {
-    const runDir = path.join(dir, 'default-unet');
-    const params = await writeDefaultRun(runDir);
-    const image = path.join(dir, 'cells-512.png');
-    const s = new SyntheticDataset({ kind: 'cells', count: 1, size: BENCH_SIZE, seed: 7 }).generate(0);
-    await writePng(image, s.image, s.width, s.height, s.channels);
-    const first = await service.preview({ imagePath: image, runDir, checkpoint: 'best', mode: 'whole', cache: false });
+    const { runDir, image, params } = await writeBenchInputs(dir);
+    const first = await withBandThreads(opts.bandThreads, () => service.preview({ imagePath: image, runDir, checkpoint: 'best', mode: 'whole', cache: false }));
     const seconds = await timed(service, image, runDir, 'whole', n);
     const slide = opts.slide === false ? null : median(await timed(service, image, runDir, undefined, n));
-    return { runs: n, size: BENCH_SIZE, medianSeconds: median(seconds), seconds, slideMedianSeconds: slide, startupSeconds: first.seconds, backend: first.backend, params };
+    return { runs: n, size: BENCH_SIZE, medianSeconds: median(seconds), seconds, slideMedianSeconds: slide, startupSeconds: first.seconds, backend: first.backend, params, bandThreads: opts.bandThreads ?? null };
   } finally {
     service.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+export interface BandThreadsBench {
+  readonly runs: number;
+  readonly backend: string;
+  readonly params: number;
+  /** Whole-image previews on one thread and with a band thread, taken in turns (the same machine load for both). */
+  readonly oneThread: readonly number[];
+  readonly twoThreads: readonly number[];
+}
+
+/**
+ * One thread against a band thread: two warm predictor processes, one started with band threads off, answering
+ * `n` whole-image 512×512 previews each, in turns, so that both see the same load on a shared machine.
+ */
+export async function benchBandThreads(n = 10, opts: { backend?: string } = {}): Promise<BandThreadsBench> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-preview-bench-'));
+  const services = [new PreviewService({ backend: opts.backend ?? 'auto' }), new PreviewService({ backend: opts.backend ?? 'auto' })];
+  try {
+    const { runDir, image, params } = await writeBenchInputs(dir);
+    const once = (i: number) => services[i].preview({ imagePath: image, runDir, checkpoint: 'best', mode: 'whole', cache: false });
+    const first = await withBandThreads(0, () => once(0));
+    await withBandThreads(1, () => once(1));
+    await once(1); // the band thread starts with the first large image: give it one more request to come up
+    const times: number[][] = [[], []];
+    for (let r = 0; r < n; r++) for (const i of r % 2 ? [1, 0] : [0, 1]) times[i].push((await once(i)).seconds);
+    return { runs: n, backend: first.backend, params, oneThread: times[0], twoThreads: times[1] };
+  } finally {
+    services.forEach((s) => s.dispose());
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function bandThreadsBenchLines(b: BandThreadsBench): string[] {
+  return [
+    `Prediction preview, ${BENCH_SIZE}×${BENCH_SIZE}, default U-Net (${b.params} params), ${b.backend}, whole image, warm predictors, cache off, ` +
+      `${b.runs} runs each in turns: one thread median ${median(b.oneThread).toFixed(2)} s, two bands on two threads median ${median(b.twoThreads).toFixed(2)} s (goal ≤ 1 s).`,
+  ];
+}
+
 /** Markdown lines for bench/RESULTS.md. */
 export function previewBenchLines(b: PreviewBench): string[] {
   const slide = b.slideMedianSeconds === null ? '' : `; automatic mode (sliding window) ${b.slideMedianSeconds.toFixed(2)} s`;
+  const threads = b.bandThreads === null ? 'default band threads' : b.bandThreads === 0 ? 'one thread' : `${b.bandThreads} band thread(s)`;
   return [
-    `Prediction preview, ${b.size}×${b.size}, default U-Net (${b.params} params), ${b.backend}, warm predictor, cache off: ` +
+    `Prediction preview, ${b.size}×${b.size}, default U-Net (${b.params} params), ${b.backend}, ${threads}, warm predictor, cache off: ` +
       `whole image median ${b.medianSeconds.toFixed(2)} s over ${b.runs} runs (goal ≤ 1 s)${slide}; first request (start-up) ${b.startupSeconds.toFixed(1)} s.`,
   ];
 }
 
 if (require.main === module) {
-  void benchPreview(Number(process.argv[2] ?? 10)).then((b) => console.log(previewBenchLines(b).join('\n')));
+  const n = Number(process.argv[2] ?? 10);
+  if (process.argv[3] === 'threads') void benchBandThreads(n).then((b) => console.log(bandThreadsBenchLines(b).join('\n')));
+  else void benchPreview(n).then((b) => console.log(previewBenchLines(b).join('\n')));
 }

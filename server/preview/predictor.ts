@@ -18,6 +18,7 @@ import { loadModel } from '../train/checkpoint';
 import { pruneForInference } from '../train/inference';
 import type { RunInfo } from '../train/prepare';
 import { UserFacingError } from '../train/errors';
+import { BandedPredictor } from './bandedPredictor';
 import type { CachedPreview } from './cache';
 import { GroundTruthFinder } from './groundTruth';
 import { classAndConfidence, classShares, perImageIoU } from './iou';
@@ -62,6 +63,8 @@ export class Predictor {
   private model: tf.LayersModel | null = null;
   /** The model's inference pass with Conv→BN→ReLU folded (rebuilt with each checkpoint). */
   private fused: InferenceModel | null = null;
+  /** `fused`, with large inputs split in two bands over two threads (its thread starts with the first one). */
+  private banded: BandedPredictor | null = null;
   private loadedStamp = '';
   private info: RunInfo;
   private cfg: ResolvedConfig | null = null;
@@ -84,9 +87,11 @@ export class Predictor {
   }
 
   /** The model of the current checkpoint files (loaded again when they changed). */
-  private async currentModel(): Promise<InferenceModel> {
+  private async currentModel(): Promise<BandedPredictor> {
     const ck = resolveCheckpoint(this.runDir, this.checkpoint);
-    if (this.fused && ck.stamp === this.loadedStamp) return this.fused;
+    if (this.banded && ck.stamp === this.loadedStamp) return this.banded;
+    this.banded?.dispose();
+    this.banded = null;
     this.fused?.dispose();
     this.fused = null;
     this.model?.dispose();
@@ -107,8 +112,9 @@ export class Predictor {
     }
     this.model = model;
     this.fused = new InferenceModel(model);
+    this.banded = new BandedPredictor(this.fused, model, { backend: this.backend, log: (m) => console.error(m) });
     this.loadedStamp = ck.stamp;
-    return this.fused;
+    return this.banded;
   }
 
   /** Predicts one image; bad input throws a {@link UserFacingError} / DataError naming the file. */
@@ -157,6 +163,8 @@ export class Predictor {
   }
 
   dispose(): void {
+    this.banded?.dispose();
+    this.banded = null;
     this.fused?.dispose();
     this.fused = null;
     this.model?.dispose();
