@@ -138,6 +138,8 @@ async function showResult(r) {
   ui.content.hidden = false;
   ui.status.textContent = statusLine(r);
   renderAll();
+  // How many predictions this page has drawn (the e2e test sees a new checkpoint arrive by it).
+  document.body.dataset.results = String(Number(document.body.dataset.results ?? 0) + 1);
   setPageState('ready');
 }
 

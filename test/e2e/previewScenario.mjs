@@ -5,7 +5,7 @@
  * mask-folder dataset under `data/`, named by a `seglab.json`) and a `notes.md` that mentions an image.
  * Quick Open a dataset image (VS Code's image viewer), run **SegLab: Predict on Active Image** → the SegLab Preview
  * beside it draws the overlay canvas (`#overlay[data-drawn]`) and the per-class IoU table has one row per class
- * of the run (`test-results/e2e-preview.png`); then hover the image path in notes.md → a hover with the
+ * of the run (`test-results/e2e-preview.png`); a new best checkpoint written into the run redraws it; then hover the image path in notes.md → a hover with the
  * prediction thumbnail and "Classes:" (`e2e-preview-hover.png`).
  */
 import * as fs from 'node:fs';
@@ -71,6 +71,19 @@ export async function previewScenario({ page, workspace, resultsDir, suffix, log
   log(`preview ${state}: canvas ${size.join('x')}, per-class IoU ${JSON.stringify(rows)}`);
   await page.screenshot({ path: path.join(resultsDir, `e2e-preview${suffix}.png`) });
 
+  // A new checkpoint (swapped in by renames, as training does) makes the open preview predict and draw again.
+  const drawn = Number(await view.locator('body').getAttribute('data-results', { timeout: 5000 }));
+  replaceCheckpoint(path.join(workspace, 'runs', 'tiny-cells'), 'best');
+  await wb.waitFor(
+    'the preview to redraw after a new best checkpoint',
+    async () => {
+      const b = view.locator('body');
+      return (await b.getAttribute('data-state', { timeout: 1000 })) === 'ready' && Number(await b.getAttribute('data-results', { timeout: 1000 })) > drawn;
+    },
+    T.preview,
+  );
+  log('a new best checkpoint redrew the preview');
+
   await quickOpen(page, 'notes.md', 'notes.md');
   const token = page.locator('.view-lines span', { hasText: IMAGE }).last();
   await wb.waitFor('notes.md to show the image path', async () => (await token.count()) > 0, 30_000);
@@ -89,6 +102,23 @@ export async function previewScenario({ page, workspace, resultsDir, suffix, log
   if (!/Classes: /.test(text)) throw new Error(`the hover lacks the classes present: ${text}`);
   log(`hover: ${text.slice(0, 160)}`);
   await page.screenshot({ path: path.join(resultsDir, `e2e-preview-hover${suffix}.png`) });
+}
+
+/**
+ * Writes a copy of a run's checkpoint folder as a new checkpoint the way training does (write aside, then rename
+ * the old one away and the new one in), so its files have new modification times.
+ * @param {string} runDir @param {string} which
+ */
+function replaceCheckpoint(runDir, which) {
+  const dir = path.join(runDir, which);
+  const fresh = `${dir}.e2e-new`;
+  fs.rmSync(fresh, { recursive: true, force: true });
+  fs.mkdirSync(fresh);
+  for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(fresh, f), fs.readFileSync(path.join(dir, f)));
+  fs.rmSync(`${dir}.old`, { recursive: true, force: true });
+  fs.renameSync(dir, `${dir}.old`);
+  fs.renameSync(fresh, dir);
+  fs.rmSync(`${dir}.old`, { recursive: true, force: true });
 }
 
 /**
