@@ -77,7 +77,7 @@ export function conv2DBackpropInputNHWC(
     return patchInputGrad(scope, dy, filter);
   }
   const dyd = dilate(scope, dy, plan.strides[0], plan.strides[1]);
-  const flipped = scope.reverse(filter, [0, 1]);
+  const flipped = scope.flipSpatial(filter);
   const swapped = scope.transpose(flipped, [0, 1, 3, 2]);
   scope.release(flipped);
   const full = scope.conv(dyd, swapped, [1, 1], plan.pads);

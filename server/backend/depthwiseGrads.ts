@@ -42,7 +42,7 @@ export function depthwiseInputGradNHWC(scope: KernelScope, dy: tf.TensorInfo, fi
     const spread = scope.pad(view(dy, [n, oh, 1, ow, 1, cm]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
     dyd = view(spread, [n, oh * sh, ow * sw, cm]);
   }
-  const flipped = scope.reverse(filter, [0, 1]);
+  const flipped = scope.flipSpatial(filter);
   const full = scope.run(
     'DepthwiseConv2dNative',
     {x: dyd, filter: view(flipped, [kh, kw, cm, 1])},

@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 /** The part of a KernelBackend that composed kernels rely on (both 'wasm' and 'cpu' provide it). */
 export interface DisposingBackend {
   disposeData(dataId: object, force?: boolean): boolean;
+  readSync(dataId: object): tf.backend_util.BackendValues;
+  write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object;
 }
 
 /** Padding for a rank-4 NHWC conv: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
@@ -87,8 +89,20 @@ export class KernelScope {
     return this.run('Slice', {x}, {begin, size});
   }
 
-  reverse(x: tf.TensorInfo, dims: number[]): tf.TensorInfo {
-    return this.run('Reverse', {x}, {dims});
+  /**
+   * `x` ([kh, kw, ...]) reversed along its first two axes: element (a, b, ...) moves to (kh-1-a, kw-1-b, ...), i.e.
+   * the kh*kw blocks in reverse order, copied in JS. (The backends' Reverse and GatherV2 kernels go element by
+   * element: 12 ms for a 3x3x128x128 filter on wasm, against 0.5 ms here.)
+   */
+  flipSpatial(x: tf.TensorInfo): tf.TensorInfo {
+    const taps = x.shape[0] * x.shape[1];
+    const src = this.backend.readSync(x.dataId) as Float32Array;
+    const block = src.length / taps;
+    const out = new Float32Array(src.length);
+    for (let k = 0; k < taps; k++) out.set(src.subarray(k * block, (k + 1) * block), (taps - 1 - k) * block);
+    const info: tf.TensorInfo = {dataId: this.backend.write(out, x.shape, x.dtype), shape: x.shape, dtype: x.dtype};
+    this.owned.push(info);
+    return info;
   }
 
   /** NHWC Conv2D with stride 1, the given dilations and explicit padding. */
