@@ -51,6 +51,31 @@ async function trainStepMs(backend: BackendName, size: number, batch: number, ba
   return { backend, medianMs: times[Math.floor(times.length / 2)], runs };
 }
 
+/**
+ * This machine's speed right now: one wasm 3x3 conv (1x128x128x64 -> 64, 0.6 G multiply-adds), median of 5, in
+ * G multiply-adds per second. Measured at the start and the end of the run: the host's speed varies (up to 2x
+ * within minutes here), and every other figure should be read against it.
+ */
+async function referenceGmacs(): Promise<number> {
+  await selectBackend({ prefer: 'wasm' });
+  const x = tf.randomNormal([1, 128, 128, 64], 0, 1, 'float32', 3);
+  const w = tf.randomNormal([3, 3, 64, 64], 0, 1, 'float32', 4);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+      await y.data();
+      y.dispose();
+      if (i > 0) times.push(performance.now() - t0);
+    }
+  } finally {
+    tf.dispose([x, w]);
+  }
+  times.sort((a, b) => a - b);
+  return (128 * 128 * 9 * 64 * 64) / 1e6 / times[Math.floor(times.length / 2)];
+}
+
 function defaultJob(): { seconds: number; mIoU: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-bench-'));
   const t0 = performance.now();
@@ -66,6 +91,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const loadBefore = os.loadavg()[0];
+  const speedBefore = await referenceGmacs();
   const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
   const js = await trainStepMs('cpu', 128, 4, 16, 1);
   const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
@@ -74,12 +100,14 @@ async function main(): Promise<void> {
   const preview = await benchPreview(10);
   const bands = await benchBandThreads(10);
   const loadAfter = os.loadavg()[0];
+  const speedAfter = await referenceGmacs();
   const lines = [
     '# Benchmark results',
     '',
     `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${date}.`,
     'Measured side by side in one `npm run bench` run. ' +
-      `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (the benchmark itself keeps one core busy).`,
+      `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (the benchmark itself keeps one core busy). ` +
+      `Machine speed (one wasm 3x3 conv, 128x128x64 -> 64): ${speedBefore.toFixed(1)} G multiply-adds/s at the start, ${speedAfter.toFixed(1)} at the end (every time below scales with it).`,
     '',
     '## U-Net train step (128x128, batch 4, base 16, depth 4, BatchNorm; forward + backward + Adam)',
     '',
