@@ -90,12 +90,7 @@ export class Predictor {
   private async currentModel(): Promise<BandedPredictor> {
     const ck = resolveCheckpoint(this.runDir, this.checkpoint);
     if (this.banded && ck.stamp === this.loadedStamp) return this.banded;
-    this.banded?.dispose();
-    this.banded = null;
-    this.fused?.dispose();
-    this.fused = null;
-    this.model?.dispose();
-    this.model = null;
+    this.dispose();
     this.readRun();
     let model: tf.LayersModel;
     try {
@@ -162,6 +157,7 @@ export class Predictor {
     };
   }
 
+  /** Frees the loaded model (and its band thread); the next prediction loads the checkpoint again. */
   dispose(): void {
     this.banded?.dispose();
     this.banded = null;
