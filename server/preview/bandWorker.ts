@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { SplitAxis } from '../infer/bands';
+import { serialiseModel } from '../train/checkpoint';
 
 export type Shape4 = [number, number, number, number];
 
@@ -54,23 +55,8 @@ export interface Logits {
 
 /** The topology and weights of `model`, as `model.save` produces them, in one buffer. */
 export async function modelArtifacts(model: tf.LayersModel): Promise<Omit<BandThreadData, 'backend'>> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  const a = saved as tf.io.ModelArtifacts | null;
-  if (!a?.modelTopology || !a.weightSpecs) throw new Error(`model ${model.name} could not be serialised for the band thread`);
-  const parts = a.weightData === undefined ? [] : Array.isArray(a.weightData) ? a.weightData : [a.weightData];
-  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let o = 0;
-  for (const p of parts) {
-    weightData.set(new Uint8Array(p), o);
-    o += p.byteLength;
-  }
-  return { topology: a.modelTopology as object, weightSpecs: a.weightSpecs, weightData: weightData.buffer as ArrayBuffer };
+  const m = await serialiseModel(model);
+  return { topology: m.topology, weightSpecs: m.weightSpecs, weightData: m.weights.buffer as ArrayBuffer };
 }
 
 interface Pending {

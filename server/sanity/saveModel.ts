@@ -15,7 +15,7 @@ import type { SanityVerdict } from '../protocol';
 import type { ResolvedConfig } from '../config/load';
 import type { InferSpec } from '../infer/whole';
 import { inputStrideOf, paramCount } from '../models/registry';
-import { TrainerState, writeTextAtomic } from '../train/checkpoint';
+import { modelJsonOf, serialiseModel, TrainerState, writeTextAtomic } from '../train/checkpoint';
 import { modelConfigOf, RunInfo } from '../train/prepare';
 import { sanityModelDir, SanityModelInfo } from '../preview/runModel';
 import type { Bundle } from './transpile';
@@ -119,24 +119,9 @@ function rebuild(fitted: FittedModel): { model: tf.LayersModel } | { problem: st
 }
 
 /** model.json (TF.js Layers format, one weights file) and weights.bin, as train/checkpoint.ts writes them. */
-async function serialise(model: tf.LayersModel): Promise<{ json: string; weights: Buffer }> {
-  let out: { json: string; weights: Buffer } | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      const parts = a.weightData === undefined ? [] : Array.isArray(a.weightData) ? a.weightData : [a.weightData];
-      const json = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-        convertedBy: null,
-        modelTopology: a.modelTopology,
-        weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs ?? [] }],
-      };
-      out = { json: JSON.stringify(json), weights: Buffer.concat(parts.map((p) => Buffer.from(p))) };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!out) throw new Error('internal: model.save gave no artifacts');
-  return out;
+async function serialise(model: tf.LayersModel): Promise<{ json: string; weights: Uint8Array }> {
+  const m = await serialiseModel(model);
+  return { json: modelJsonOf(m), weights: m.weights };
 }
 
 /** run.json as a training run of this config would write it, for the sanity batch's size and normalisation. */
@@ -172,7 +157,7 @@ function runInfoOf(fitted: FittedModel, model: tf.LayersModel): RunInfo {
  * Writes the run folder: run.json, config.json, then `last/` swapped in by rename (a preview reads the old or
  * the new checkpoint, never half of one; `last.old` covers the moment between the renames), then sanity.json.
  */
-async function writeFolder(dir: string, files: { json: string; weights: Buffer }, info: RunInfo, fitted: FittedModel, status: string): Promise<void> {
+async function writeFolder(dir: string, files: { json: string; weights: Uint8Array }, info: RunInfo, fitted: FittedModel, status: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
   for (const name of await fsp.readdir(dir)) if (name.startsWith('last.tmp-')) await fsp.rm(path.join(dir, name), { recursive: true, force: true });
   const tmp = path.join(dir, `last.tmp-${process.pid}`);
@@ -213,7 +198,7 @@ export async function saveSanityModel(fitted: FittedModel, verdict: Pick<SanityV
   const model = r.model;
   try {
     if (aborted()) return { aborted: true };
-    let files: { json: string; weights: Buffer };
+    let files: { json: string; weights: Uint8Array };
     try {
       files = await serialise(model);
     } catch (err) {

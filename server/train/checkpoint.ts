@@ -57,22 +57,44 @@ function toArrayBuffer(buf: Buffer): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 
-/** Saves `model` as `dir/model.json` + `dir/weights.bin` (plain files; the caller handles atomic swap). */
-async function writeModel(model: tf.LayersModel, dir: string): Promise<void> {
+/** A model serialised in memory: its topology, weight specs and all weights as one byte array. */
+export interface SerialisedModel {
+  readonly topology: object;
+  readonly weightSpecs: tf.io.WeightsManifestEntry[];
+  /** Exactly the weights' bytes (`weights.buffer` holds nothing else). */
+  readonly weights: Uint8Array;
+}
+
+/** `model.save` into memory (throws when a layer cannot be serialised). */
+export async function serialiseModel(model: tf.LayersModel): Promise<SerialisedModel> {
+  let out: SerialisedModel | null = null;
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const modelJson = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      fs.writeFileSync(path.join(dir, WEIGHTS_BIN), toBytes(artifacts.weightData as ArrayBuffer | ArrayBuffer[]));
-      fs.writeFileSync(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
+    tf.io.withSaveHandler(async (a) => {
+      if (!a.modelTopology) throw new Error(`model ${model.name} has no topology to save`);
+      out = { topology: a.modelTopology as object, weightSpecs: a.weightSpecs ?? [], weights: toBytes(a.weightData as ArrayBuffer | ArrayBuffer[] | undefined) };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  if (!out) throw new Error(`internal: model.save gave no artifacts for ${model.name}`);
+  return out;
+}
+
+/** The `model.json` (TF.js Layers format) that goes with a `weights.bin` holding `m.weights`. */
+export function modelJsonOf(m: SerialisedModel): string {
+  return JSON.stringify({
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: null,
+    modelTopology: m.topology,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: m.weightSpecs }],
+  });
+}
+
+/** Saves `model` as `dir/model.json` + `dir/weights.bin` (plain files; the caller handles atomic swap). */
+async function writeModel(model: tf.LayersModel, dir: string): Promise<void> {
+  const m = await serialiseModel(model);
+  fs.writeFileSync(path.join(dir, WEIGHTS_BIN), m.weights);
+  fs.writeFileSync(path.join(dir, MODEL_JSON), modelJsonOf(m));
 }
 
 /** Loads a model saved by {@link saveCheckpoint} (or any TF.js Layers folder with a single weights file). */
