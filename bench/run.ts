@@ -2,8 +2,9 @@
  * `npm run bench`: speed figures measured side by side in one run, written to bench/RESULTS.md with the machine
  * and the date. Speed goals live here, never in timed tests.
  *
- * - U-Net train step (forward + backward + Adam) per backend: wasm with the added kernels vs pure-JS cpu with the
- *   added filter-gradient kernel, at 128x128, batch 4, base 16.
+ * - U-Net train step (forward + backward + Adam) per backend: wasm with the added kernels (a thread per core, and
+ *   one thread in a child process started with SEGLAB_WASM_THREADS=1) vs pure-JS cpu with the added
+ *   filter-gradient kernel, at 128x128, batch 4, base 16.
  * - The default job (`npm start`): wall time and val mIoU, from a real run.
  * - Loader vs train step at 256x256: images/s the worker loader delivers vs images/s one train step consumes.
  */
@@ -16,8 +17,9 @@ import { selectBackend, BackendName } from '../server/backend/ladder';
 import { createModel } from '../server/models/registry';
 import { combinedLoss } from '../server/losses';
 import { loaderVsStep, loaderVsStepLines, StepTiming } from './loaderVsStep';
-import { benchSanity, sanityBenchLines } from '../server/sanity/bench';
-import { bandThreadsBenchLines, benchBandThreads, benchPreview, previewBenchLines } from '../server/preview/bench';
+import { benchSanity, benchSanityThreads, sanityBenchLines, sanityThreadsBenchLines } from '../server/sanity/bench';
+import { benchPreview, benchPreviewSetups, previewBenchLines, setupsBenchLines } from '../server/preview/bench';
+import { WASM_THREADS_ENV } from '../server/backend/wasmThreads';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -76,6 +78,14 @@ async function referenceGmacs(): Promise<number> {
   return (128 * 128 * 9 * 64 * 64) / 1e6 / times[Math.floor(times.length / 2)];
 }
 
+/** The wasm train step on one thread: this benchmark in a child process started with SEGLAB_WASM_THREADS=1. */
+function oneThreadTrainStep(runs: number): StepTiming {
+  const r = spawnSync(process.execPath, [__filename, '--train-step', String(runs)], { encoding: 'utf8', env: { ...process.env, [WASM_THREADS_ENV]: '1' } });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`one-thread train step failed:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(line) as StepTiming;
+}
+
 function defaultJob(): { seconds: number; mIoU: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-bench-'));
   const t0 = performance.now();
@@ -93,12 +103,15 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0];
   const speedBefore = await referenceGmacs();
   const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
+  const wasmDetail = (await selectBackend({ prefer: 'wasm' })).detail;
+  const wasmOne = oneThreadTrainStep(5);
   const js = await trainStepMs('cpu', 128, 4, 16, 1);
   const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
   const job = defaultJob();
   const sanity = await benchSanity(10);
   const preview = await benchPreview(10);
-  const bands = await benchBandThreads(10);
+  const sanityThreads = await benchSanityThreads(10);
+  const setups = await benchPreviewSetups(10);
   const loadAfter = os.loadavg()[0];
   const speedAfter = await referenceGmacs();
   const lines = [
@@ -106,14 +119,15 @@ async function main(): Promise<void> {
     '',
     `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${date}.`,
     'Measured side by side in one `npm run bench` run. ' +
-      `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (the benchmark itself keeps one core busy). ` +
+      `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (the benchmark itself keeps the cores busy). ` +
       `Machine speed (one wasm 3x3 conv, 128x128x64 -> 64): ${speedBefore.toFixed(1)} G multiply-adds/s at the start, ${speedAfter.toFixed(1)} at the end (every time below scales with it).`,
     '',
     '## U-Net train step (128x128, batch 4, base 16, depth 4, BatchNorm; forward + backward + Adam)',
     '',
     '| backend | median step | runs | ratio to wasm |',
     '| --- | ---: | ---: | ---: |',
-    `| wasm (added training kernels) | ${(wasm.medianMs / 1000).toFixed(2)} s | ${wasm.runs} | 1.0x |`,
+    `| ${wasmDetail} | ${(wasm.medianMs / 1000).toFixed(2)} s | ${wasm.runs} | 1.0x |`,
+    `| wasm, one thread (SEGLAB_WASM_THREADS=1) | ${(wasmOne.medianMs / 1000).toFixed(2)} s | ${wasmOne.runs} | ${(wasmOne.medianMs / wasm.medianMs).toFixed(2)}x |`,
     `| cpu, pure JS (added filter-gradient kernel) | ${(js.medianMs / 1000).toFixed(2)} s | ${js.runs} | ${(js.medianMs / wasm.medianMs).toFixed(1)}x |`,
     '',
     '## Default job (`npm start`: synthetic cells, 64x64, U-Net base 16)',
@@ -126,16 +140,21 @@ async function main(): Promise<void> {
     '',
     ...sanityBenchLines(sanity),
     '',
+    ...sanityThreadsBenchLines(sanityThreads),
+    '',
     ...previewBenchLines(preview),
     '',
-    ...bandThreadsBenchLines(bands),
+    ...setupsBenchLines(setups),
   ];
   const file = path.join(ROOT, 'bench', 'RESULTS.md');
   fs.writeFileSync(file, lines.join('\n'));
   process.stdout.write(lines.join('\n') + `\nwrote ${path.relative(process.cwd(), file)}\n`);
 }
 
-main().catch((err: unknown) => {
+const entry = process.argv[2] === '--train-step'
+  ? trainStepMs('wasm', 128, 4, 16, Number(process.argv[3] ?? 5)).then((t) => void process.stdout.write(JSON.stringify(t) + '\n'))
+  : main();
+entry.catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exitCode = 1;
 });

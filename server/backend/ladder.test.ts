@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import {selectBackend} from './ladder';
 import {isInstalled} from './rungs';
 import {isAddedKernel} from './wasmKernels';
+import {requestedWasmThreads} from './wasmThreads';
 import {interpretProbe, probeWebGpuAdapter, softwareAdapterReason} from './webgpuProbe';
 
 function run(script: string): Promise<{stdout: string; stderr: string; code: number}> {
@@ -46,7 +47,8 @@ describe('selectBackend', async () => {
     assert.match(result.skipped[0].reason, /^@tensorflow\/tfjs-node-gpu is not installed \(optional dependency; needs CUDA\)$/);
     assert.match(result.skipped[1].reason, /^WebGPU: (no adapter|no hardware adapter|the optional 'webgpu' package is not installed)/);
     assert.match(result.skipped[2].reason, /^@tensorflow\/tfjs-node is not installed/);
-    assert.match(result.detail, /^wasm \((SIMD|no SIMD), 1 thread, training kernels added\)$/);
+    const threads = requestedWasmThreads();
+    assert.match(result.detail, new RegExp(`^wasm \\((SIMD|no SIMD), ${threads} threads?, training kernels added\\)$`));
   });
 
   test('forcing cpu, then computing on it, prints no tfjs banner or warning', async () => {

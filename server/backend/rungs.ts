@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {installTrainingKernels} from './wasmKernels';
+import {finishThreadedWasm, requestedWasmThreads, startThreadedWasm} from './wasmThreads';
 import {AdapterReport, adapterName, probeWebGpuAdapter} from './webgpuProbe';
 
 export type BackendName = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
@@ -160,6 +161,7 @@ const webgpu: Rung = {
 
 interface WasmModule {
   setWasmPaths(prefix: string): void;
+  setThreadsCount(n: number): void;
   getThreadsCount(): number;
 }
 
@@ -177,11 +179,36 @@ const wasm: Rung = {
     if (tf.findBackend('wasm') == null) {
       mod.setWasmPaths(dir + path.sep); // explicit, so bundling the server cannot break the lookup
     }
-    await switchTo('wasm', `WASM: the backend failed to initialise (are the tfjs-backend-wasm*.wasm files in ${dir}?)`);
+    const failure = `WASM: the backend failed to initialise (are the tfjs-backend-wasm*.wasm files in ${dir}?)`;
+    let threadNote = '';
+    let restore: (() => void) | null = null;
+    if (tf.findBackend('wasm') == null) {
+      try {
+        restore = startThreadedWasm(mod, requestedWasmThreads());
+      } catch (err) {
+        threadNote = `; single-threaded: ${firstLine(err)}`;
+      }
+    }
+    if (restore != null) {
+      try {
+        await switchTo('wasm', failure);
+        finishThreadedWasm();
+      } catch (err) {
+        // Single-threaded is the stock path: retry on it rather than lose the rung.
+        threadNote = `; threads failed: ${firstLine(err)}`;
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        mod.setThreadsCount(1);
+      } finally {
+        restore();
+      }
+    }
+    if (tf.getBackend() !== 'wasm') {
+      await switchTo('wasm', failure);
+    }
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
     const threads = mod.getThreadsCount();
     installTrainingKernels('wasm');
-    return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}, training kernels added)`;
+    return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}, training kernels added${threadNote})`;
   },
 };
 

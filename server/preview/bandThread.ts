@@ -28,10 +28,10 @@ interface Loaded {
   readonly executors: Map<SplitAxis, BandExecutor | null>;
 }
 
-async function load(data: BandThreadData): Promise<Loaded> {
-  await selectBackend({ prefer: data.backend as BackendName });
+async function load(data: BandThreadData): Promise<Loaded & { detail: string }> {
+  const { detail } = await selectBackend({ prefer: data.backend as BackendName });
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: data.topology, weightSpecs: data.weightSpecs, weightData: data.weightData }));
-  return { model, fused: new InferenceModel(model), executors: new Map() };
+  return { model, fused: new InferenceModel(model), executors: new Map(), detail };
 }
 
 function executor(m: Loaded, axis: SplitAxis): BandExecutor {
@@ -57,14 +57,14 @@ function predict(loaded: Loaded, m: Extract<ToBandThread, { type: 'predict' }>):
 
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
-  let model: Loaded;
+  let model: Loaded & { detail: string };
   try {
     model = await load(workerData as BandThreadData);
   } catch (err) {
     send({ type: 'fatal', message: firstLine(err) });
     return; // nothing else keeps the thread alive: it exits
   }
-  send({ type: 'ready', backend: tf.getBackend() });
+  send({ type: 'ready', backend: tf.getBackend(), detail: model.detail });
   parentPort?.on('message', (m: ToBandThread) => {
     if (m.type === 'predict') predict(model, m);
   });

@@ -41,6 +41,7 @@ describe('BandWorker', () => {
     try {
       await worker.ready;
       assert.equal(worker.isReady, true);
+      assert.match(worker.backendDetail, /^wasm \(.*, 1 thread,/, 'the band thread is the second core: wasm on one thread there');
       // The lower half (rows 16..32) of a 32x24 image, from the rows the executor asks for.
       const shape: Shape4 = [1, 32, 24, 1];
       const input = seededInput(shape, 5);

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { WASM_THREADS_ENV } from '../backend/wasmThreads';
 import type { SplitAxis } from '../infer/bands';
 import { serialiseModel } from '../train/checkpoint';
 
@@ -38,7 +39,8 @@ export type ToBandThread = { readonly type: 'predict'; readonly id: number; read
 
 /** thread → parent. */
 export type FromBandThread =
-  | { readonly type: 'ready'; readonly backend: string }
+  /** `detail`: the ladder's line for the thread's backend, e.g. "wasm (SIMD, 1 thread, training kernels added)". */
+  | { readonly type: 'ready'; readonly backend: string; readonly detail: string }
   | { readonly type: 'result'; readonly id: number; readonly data: Float32Array; readonly shape: number[] }
   | { readonly type: 'failed'; readonly id: number; readonly message: string }
   /** The thread could not start (backend, model) and exits. */
@@ -79,14 +81,19 @@ export class BandWorker {
   private nextId = 1;
   private state: 'starting' | 'ready' | 'stopped' = 'starting';
   private stopReason = '';
+  /** The thread's backend, as the ladder describes it; empty until ready. */
+  backendDetail = '';
 
   private constructor(data: BandThreadData, private readonly opts: BandWorkerOptions) {
-    this.worker = new Worker(opts.threadPath ?? BAND_THREAD_PATH, { workerData: data, transferList: [data.weightData] });
+    // The band is the second core's work: its backend stays on one thread (a threaded wasm would compete with this one).
+    const env = { ...process.env, [WASM_THREADS_ENV]: '1' };
+    this.worker = new Worker(opts.threadPath ?? BAND_THREAD_PATH, { workerData: data, transferList: [data.weightData], env });
     this.worker.unref(); // an idle or starting thread never keeps the process alive
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (m: FromBandThread) => {
         if (m.type === 'ready') {
           this.state = 'ready';
+          this.backendDetail = m.detail;
           resolve();
         } else if (m.type === 'fatal') {
           this.stop(`the band thread could not start: ${m.message}`, true);

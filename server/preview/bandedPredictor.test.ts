@@ -58,12 +58,14 @@ describe('chooseSplit', () => {
   });
 });
 
-test('defaultBandThreads: one with a second core, the environment overrides', () => {
-  assert.equal(defaultBandThreads({}, 2), 1);
-  assert.equal(defaultBandThreads({}, 1), 0);
-  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '0' }, 8), 0);
-  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '2' }, 1), 2);
-  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: 'lots' }, 2), 1);
+test('defaultBandThreads: one with a second core the backend leaves idle, the environment overrides', () => {
+  assert.equal(defaultBandThreads({}, 2, 1), 1);
+  assert.equal(defaultBandThreads({}, 1, 1), 0);
+  assert.equal(defaultBandThreads({}, 2, 2), 0, 'a threaded wasm backend already uses the second core');
+  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '0' }, 8, 1), 0);
+  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '2' }, 1, 1), 2);
+  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '1' }, 2, 2), 1);
+  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: 'lots' }, 2, 1), 1);
 });
 
 /** Stands in for the band thread: predicts the band with the same model in this thread, or fails. */

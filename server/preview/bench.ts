@@ -20,6 +20,7 @@ import { createModel, inputStrideOf, paramCount } from '../models/registry';
 import type { PreviewMode } from '../protocol';
 import { saveCheckpoint } from '../train/checkpoint';
 import { modelConfigOf, RunInfo } from '../train/prepare';
+import { WASM_THREADS_ENV } from '../backend/wasmThreads';
 import { BAND_THREADS_ENV } from './bandedPredictor';
 import { PreviewService } from './service';
 
@@ -91,15 +92,17 @@ async function writeBenchInputs(dir: string): Promise<{ runDir: string; image: s
   return { runDir, image, params };
 }
 
-/** Runs `fn` with the band-thread setting that predictor processes started meanwhile inherit. */
-async function withBandThreads<T>(threads: number | undefined, fn: () => Promise<T>): Promise<T> {
-  const previous = process.env[BAND_THREADS_ENV];
-  if (threads !== undefined) process.env[BAND_THREADS_ENV] = String(threads);
+/** Runs `fn` with environment settings that predictor processes started meanwhile inherit (undefined: unchanged). */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) process.env[k] = v;
   try {
     return await fn();
   } finally {
-    if (previous === undefined) delete process.env[BAND_THREADS_ENV];
-    else process.env[BAND_THREADS_ENV] = previous;
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
@@ -109,7 +112,7 @@ export async function benchPreview(n = 10, opts: { backend?: string; slide?: boo
   const service = new PreviewService({ backend: opts.backend ?? 'auto' });
   try {
     const { runDir, image, params } = await writeBenchInputs(dir);
-    const first = await withBandThreads(opts.bandThreads, () => service.preview({ imagePath: image, runDir, checkpoint: 'best', mode: 'whole', cache: false }));
+    const first = await withEnv({ [BAND_THREADS_ENV]: opts.bandThreads?.toString() }, () => service.preview({ imagePath: image, runDir, checkpoint: 'best', mode: 'whole', cache: false }));
     const seconds = await timed(service, image, runDir, 'whole', n);
     const slide = opts.slide === false ? null : median(await timed(service, image, runDir, undefined, n));
     return { runs: n, size: BENCH_SIZE, medianSeconds: median(seconds), seconds, slideMedianSeconds: slide, startupSeconds: first.seconds, backend: first.backend, params, bandThreads: opts.bandThreads ?? null };
@@ -119,41 +122,63 @@ export async function benchPreview(n = 10, opts: { backend?: string; slide?: boo
   }
 }
 
-export interface BandThreadsBench {
+/** A predictor set-up the benchmark compares: a label and the environment its process starts with. */
+interface Setup {
+  readonly label: string;
+  readonly env: Record<string, string>;
+}
+
+/** wasm on a thread per core (the default), the earlier default (one wasm thread plus a band thread), one thread. */
+export const PREVIEW_SETUPS: readonly Setup[] = [
+  { label: 'default (wasm threads per core, no band thread)', env: {} },
+  { label: 'wasm 1 thread + a band thread', env: { [WASM_THREADS_ENV]: '1', [BAND_THREADS_ENV]: '1' } },
+  { label: 'wasm 1 thread', env: { [WASM_THREADS_ENV]: '1', [BAND_THREADS_ENV]: '0' } },
+];
+
+export interface SetupsBench {
   readonly runs: number;
-  readonly backend: string;
   readonly params: number;
-  /** Whole-image previews on one thread and with a band thread, taken in turns (the same machine load for both). */
-  readonly oneThread: readonly number[];
-  readonly twoThreads: readonly number[];
+  /** Per set-up: the predictor's backend line and its whole-image times, taken in turns (the same machine load for all). */
+  readonly setups: ReadonlyArray<{ readonly label: string; readonly backend: string; readonly seconds: readonly number[] }>;
 }
 
 /**
- * One thread against a band thread: two warm predictor processes, one started with band threads off, answering
- * `n` whole-image 512×512 previews each, in turns, so that both see the same load on a shared machine.
+ * The set-ups side by side: one warm predictor process each, answering `n` whole-image 512×512 previews in turns
+ * (the order rotates every round), so that all see the same load on a shared machine.
  */
-export async function benchBandThreads(n = 10, opts: { backend?: string } = {}): Promise<BandThreadsBench> {
+export async function benchPreviewSetups(n = 10, setups: readonly Setup[] = PREVIEW_SETUPS): Promise<SetupsBench> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-preview-bench-'));
-  const services = [new PreviewService({ backend: opts.backend ?? 'auto' }), new PreviewService({ backend: opts.backend ?? 'auto' })];
+  const services = setups.map(() => new PreviewService({ backend: 'auto' }));
   try {
     const { runDir, image, params } = await writeBenchInputs(dir);
     const once = (i: number) => services[i].preview({ imagePath: image, runDir, checkpoint: 'best', mode: 'whole', cache: false });
-    const first = await withBandThreads(0, () => once(0));
-    await withBandThreads(1, () => once(1));
-    await once(1); // the band thread starts with the first large image: give it one more request to come up
-    const times: number[][] = [[], []];
-    for (let r = 0; r < n; r++) for (const i of r % 2 ? [1, 0] : [0, 1]) times[i].push((await once(i)).seconds);
-    return { runs: n, backend: first.backend, params, oneThread: times[0], twoThreads: times[1] };
+    const backends: string[] = [];
+    for (let i = 0; i < setups.length; i++) {
+      backends.push((await withEnv(setups[i].env, () => once(i))).backend);
+      await once(i); // a band thread starts with the first large image: give it one more request to come up
+    }
+    const times: number[][] = setups.map(() => []);
+    for (let r = 0; r < n; r++) {
+      for (let k = 0; k < setups.length; k++) {
+        const i = (r + k) % setups.length;
+        times[i].push((await once(i)).seconds);
+      }
+    }
+    return { runs: n, params, setups: setups.map((s, i) => ({ label: s.label, backend: backends[i], seconds: times[i] })) };
   } finally {
     services.forEach((s) => s.dispose());
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export function bandThreadsBenchLines(b: BandThreadsBench): string[] {
+export function setupsBenchLines(b: SetupsBench): string[] {
+  const base = median(b.setups[0].seconds);
   return [
-    `Prediction preview, ${BENCH_SIZE}×${BENCH_SIZE}, default U-Net (${b.params} params), ${b.backend}, whole image, warm predictors, cache off, ` +
-      `${b.runs} runs each in turns: one thread median ${median(b.oneThread).toFixed(2)} s, two bands on two threads median ${median(b.twoThreads).toFixed(2)} s (goal ≤ 1 s).`,
+    `Prediction preview set-ups, ${BENCH_SIZE}×${BENCH_SIZE}, default U-Net (${b.params} params), whole image, warm predictors, cache off, ${b.runs} runs each in turns (goal ≤ 1 s):`,
+    '',
+    '| set-up | backend | median | ratio to the first |',
+    '| --- | --- | ---: | ---: |',
+    ...b.setups.map((s) => `| ${s.label} | ${s.backend} | ${median(s.seconds).toFixed(2)} s | ${(median(s.seconds) / base).toFixed(2)}x |`),
   ];
 }
 
@@ -169,6 +194,6 @@ export function previewBenchLines(b: PreviewBench): string[] {
 
 if (require.main === module) {
   const n = Number(process.argv[2] ?? 10);
-  if (process.argv[3] === 'threads') void benchBandThreads(n).then((b) => console.log(bandThreadsBenchLines(b).join('\n')));
+  if (process.argv[3] === 'setups') void benchPreviewSetups(n).then((b) => console.log(setupsBenchLines(b).join('\n')));
   else void benchPreview(n).then((b) => console.log(previewBenchLines(b).join('\n')));
 }

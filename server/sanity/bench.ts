@@ -2,11 +2,13 @@
  * Benchmark of the hot sanity loop: save → verdict for the example U-Net (examples/models/unet.ts) at 64x64,
  * batch 2, 5 steps, on the synthetic data, with a warm worker (started and warmed before timing, plus one untimed
  * run). Reports the median of `n` runs and each step's share. The goal (issue 4) is ≤ 2 s; it is a benchmark
- * figure, never a test assertion. Run alone: `node out/server/sanity/bench.js [n]`.
+ * figure, never a test assertion. Run alone: `node out/server/sanity/bench.js [n] [threads]` (`threads`: the default
+ * against one wasm thread, in turns).
  */
 import * as path from 'node:path';
 import type { SanityRunParams, SanityStepName, SanityVerdict } from '../protocol';
 import { SANITY_STEPS } from '../protocol';
+import { WASM_THREADS_ENV } from '../backend/wasmThreads';
 import { SanityRunner } from './runner';
 
 /** The hand-written example U-Net (out/server/sanity → repository root). */
@@ -69,6 +71,55 @@ async function saveDuringOverfit(runner: SanityRunner, params: SanityRunParams):
   return second.seconds;
 }
 
+export interface SanityThreadsBench {
+  readonly runs: number;
+  /** Save → verdict with the default wasm threads (one per core) and with one thread, taken in turns. */
+  readonly threaded: readonly number[];
+  readonly oneThread: readonly number[];
+}
+
+/**
+ * The default (wasm on a thread per core) against one wasm thread: two warm workers, the second started with
+ * SEGLAB_WASM_THREADS=1, answering `n` runs each in turns, so that both see the same load on a shared machine.
+ */
+export async function benchSanityThreads(n = 10, modulePath = EXAMPLE_UNET): Promise<SanityThreadsBench> {
+  const previous = process.env[WASM_THREADS_ENV];
+  const runners = [new SanityRunner({ backend: 'auto' })];
+  try {
+    await runners[0].warmUp();
+    process.env[WASM_THREADS_ENV] = '1'; // the worker process inherits it when it is forked
+    runners.push(new SanityRunner({ backend: 'auto' }));
+    await runners[1].warmUp();
+  } finally {
+    if (previous === undefined) delete process.env[WASM_THREADS_ENV];
+    else process.env[WASM_THREADS_ENV] = previous;
+  }
+  try {
+    const params: SanityRunParams = { configPath: null, cwd: path.dirname(modulePath), modulePath, settings: { size: 64, batchSize: 2, steps: 5 } };
+    const times: number[][] = [[], []];
+    for (const r of runners) await r.run(params);
+    for (let i = 0; i < n; i++) {
+      for (const k of i % 2 ? [1, 0] : [0, 1]) {
+        const v = await runners[k].run(params);
+        if (v.status !== 'passed') throw new Error(`benchSanityThreads: ${modulePath} did not pass: ${v.message}`);
+        times[k].push(v.seconds);
+      }
+    }
+    return { runs: n, threaded: times[0], oneThread: times[1] };
+  } finally {
+    runners.forEach((r) => r.dispose());
+  }
+}
+
+export function sanityThreadsBenchLines(b: SanityThreadsBench): string[] {
+  const t = median(b.threaded);
+  const one = median(b.oneThread);
+  return [
+    `Save → verdict side by side, ${b.runs} runs each in turns: wasm with a thread per core (default) median ${t.toFixed(2)} s, ` +
+      `one wasm thread (SEGLAB_WASM_THREADS=1) ${one.toFixed(2)} s: ${(one / t).toFixed(2)}x.`,
+  ];
+}
+
 /** Markdown lines for bench/RESULTS.md. */
 export function sanityBenchLines(b: SanityBench): string[] {
   const pct = (x: number): string => `${(100 * x).toFixed(0)} %`;
@@ -84,5 +135,7 @@ export function sanityBenchLines(b: SanityBench): string[] {
 }
 
 if (require.main === module) {
-  void benchSanity(Number(process.argv[2] ?? 10)).then((b) => console.log(sanityBenchLines(b).join('\n')));
+  const n = Number(process.argv[2] ?? 10);
+  if (process.argv[3] === 'threads') void benchSanityThreads(n).then((b) => console.log(sanityThreadsBenchLines(b).join('\n')));
+  else void benchSanity(n).then((b) => console.log(sanityBenchLines(b).join('\n')));
 }
