@@ -83,6 +83,11 @@ export async function predictTiled(model: Predictor, img: FloatImage, spec: Tile
     checkOutput(shape, group.length, spec);
     if (K === 0) {
       K = shape[3];
+      // One window whose output is the image (whole-image mode, sizes already aligned): its logits are the result.
+      if (windows.length === 1 && oh === H && ow === W && windows[0].y === 0 && windows[0].x === 0) {
+        // A copy: the cpu backend's data() may hand out its own buffer, and callers write into the result.
+        return { logits: data.slice(0, H * W * K), classes: K, counts: counts.fill(1) };
+      }
       sum = new Float32Array(H * W * K);
     }
     group.forEach((win, n) => {

@@ -25,8 +25,8 @@ export function classAndConfidence(
     if (kind === 'probabilities') {
       prob = data[o + best];
     } else {
-      let sum = 0;
-      for (let k = 0; k < classes; k++) sum += Math.exp(data[o + k] - data[o + best]);
+      let sum = 1; // exp(0) for the best class itself
+      for (let k = 0; k < classes; k++) if (k !== best) sum += Math.exp(data[o + k] - data[o + best]);
       prob = 1 / sum;
     }
     pred[p] = best;
