@@ -219,7 +219,7 @@ async function selectBackend(ctx: CommandContext): Promise<void> {
     'node-gpu': '@tensorflow/tfjs-node-gpu (CUDA)',
     webgpu: 'WebGPU through Dawn (a real GPU adapter)',
     node: '@tensorflow/tfjs-node (libtensorflow on the CPU)',
-    wasm: 'WebAssembly with SegLab’s training kernels',
+    wasm: 'WebAssembly on a thread per core, with SegLab’s training kernels',
     cpu: 'pure JavaScript (slowest)',
   };
   const pick = await vscode.window.showQuickPick(
