@@ -54,7 +54,8 @@ async function trainStepMs(backend: BackendName, size: number, batch: number, ba
 }
 
 /**
- * This machine's speed right now: one wasm 3x3 conv (1x128x128x64 -> 64, 0.6 G multiply-adds), median of 5, in
+ * This machine's speed right now: one wasm 3x3 conv (1x128x128x64 -> 64, 0.6 G multiply-adds) on the default
+ * threads, median of 5, in
  * G multiply-adds per second. Measured at the start and the end of the run: the host's speed varies (up to 2x
  * within minutes here), and every other figure should be read against it.
  */
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${date}.`,
     'Measured side by side in one `npm run bench` run. ' +
       `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (the benchmark itself keeps the cores busy). ` +
-      `Machine speed (one wasm 3x3 conv, 128x128x64 -> 64): ${speedBefore.toFixed(1)} G multiply-adds/s at the start, ${speedAfter.toFixed(1)} at the end (every time below scales with it).`,
+      `Machine speed (one wasm 3x3 conv, 128x128x64 -> 64, default threads): ${speedBefore.toFixed(1)} G multiply-adds/s at the start, ${speedAfter.toFixed(1)} at the end (every time below scales with it).`,
     '',
     '## U-Net train step (128x128, batch 4, base 16, depth 4, BatchNorm; forward + backward + Adam)',
     '',
@@ -138,9 +139,13 @@ async function main(): Promise<void> {
     '',
     ...loaderVsStepLines(feed),
     '',
+    '## Hot sanity run',
+    '',
     ...sanityBenchLines(sanity),
     '',
     ...sanityThreadsBenchLines(sanityThreads),
+    '',
+    '## Prediction preview',
     '',
     ...previewBenchLines(preview),
     '',
