@@ -70,3 +70,21 @@ export async function resolveRunsDir(settings: SeglabSettings): Promise<string |
   }
   return path.join(folder.uri.fsPath, 'runs');
 }
+
+/**
+ * Every runs folder a sanity model may be in: a sanity run saves under its own config's `output.runsDir`, which
+ * `seglab.runsFolder` need not be. Each seglab.json of the workspace that loads, and `<folder>/runs`.
+ */
+export async function configRunsDirs(): Promise<string[]> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return [];
+  const dirs = [path.join(folder.uri.fsPath, 'runs')];
+  for (const uri of await findConfigs()) {
+    try {
+      dirs.push(loadConfig(uri.fsPath).output.runsDir);
+    } catch {
+      // An invalid config has no sanity models (its sanity run fails before saving one).
+    }
+  }
+  return dirs;
+}

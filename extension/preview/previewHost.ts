@@ -10,7 +10,7 @@ import type { PreviewModelChoice, PreviewParams, PreviewResult } from '../../ser
 import { listSanityModels } from '../../server/preview/runModel';
 import type { Supervisor } from '../supervisor';
 import type { SeglabSettings } from '../settings';
-import { resolveRunsDir } from '../workspaceConfig';
+import { configRunsDirs, resolveRunsDir } from '../workspaceConfig';
 import { defaultChoice, modelChoices } from './modelChoices';
 
 const REMEMBERED_KEY = 'seglab.preview.model';
@@ -41,7 +41,9 @@ export class PreviewHost {
     const choices = (async () => {
       const dir = await resolveRunsDir(this.settings());
       const runs = dir ? await this.supervisor.client.listRuns(dir) : [];
-      return modelChoices(runs, hasCheckpoint, dir ? listSanityModels(dir) : []);
+      // Sanity models are saved under their config's runs folder, which `seglab.runsFolder` may not be.
+      const sanityDirs = [...(dir ? [dir] : []), ...(await configRunsDirs())];
+      return modelChoices(runs, hasCheckpoint, listSanityModels(sanityDirs));
     })();
     this.listed = { at: Date.now(), choices };
     choices.catch(() => (this.listed = null));

@@ -42,6 +42,17 @@ describe('sanity model folders', () => {
     assert.deepEqual(readSanityInfo(path.join(root, 'old')), info('/m/old.ts', '2026-01-01T00:00:00.000Z'));
     assert.deepEqual(listSanityModels(path.join(runs, 'none')), []);
   });
+
+  test('listSanityModels over several runs folders: merged newest first, a folder named twice listed once', () => {
+    const a = tmp();
+    const b = tmp();
+    writeSanity(path.join(a, '.sanity', 'mid'), info('/m/mid.ts', '2026-02-01T00:00:00.000Z'));
+    writeSanity(path.join(b, '.sanity', 'new'), info('/m/new.ts', '2026-03-01T00:00:00.000Z'));
+    writeSanity(path.join(b, '.sanity', 'old'), info('/m/old.ts', '2026-01-01T00:00:00.000Z'));
+    const names = (dirs: string[]) => listSanityModels(dirs).map((m) => path.basename(m.dir));
+    assert.deepEqual(names([a, b]), ['new', 'mid', 'old']);
+    assert.deepEqual(names([a, path.join(a, '.', ''), path.join(b, 'missing')]), ['mid']);
+  });
 });
 
 describe('loadFailureMessage', () => {

@@ -123,20 +123,25 @@ export function readSanityInfo(dir: string): SanityModelInfo | null {
   }
 }
 
-/** The sanity models under `runsDir` that have a run.json, newest save first; none when there is no `.sanity`. */
-export function listSanityModels(runsDir: string): SanityModelEntry[] {
-  const root = path.join(runsDir, SANITY_FOLDER);
-  let names: fs.Dirent[];
-  try {
-    names = fs.readdirSync(root, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+/**
+ * The sanity models under `runsDir` (or under each of several runs folders, a folder named twice counted once) that
+ * have a run.json, newest save first; none when there is no `.sanity`.
+ */
+export function listSanityModels(runsDir: string | readonly string[]): SanityModelEntry[] {
+  const roots = new Set((typeof runsDir === 'string' ? [runsDir] : runsDir).map((d) => path.join(path.resolve(d), SANITY_FOLDER)));
   const out: SanityModelEntry[] = [];
-  for (const d of names) {
-    const dir = path.join(root, d.name);
-    const info = d.isDirectory() && fs.existsSync(path.join(dir, 'run.json')) ? readSanityInfo(dir) : null;
-    if (info) out.push({ ...info, dir });
+  for (const root of roots) {
+    let names: fs.Dirent[];
+    try {
+      names = fs.readdirSync(root, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const d of names) {
+      const dir = path.join(root, d.name);
+      const info = d.isDirectory() && fs.existsSync(path.join(dir, 'run.json')) ? readSanityInfo(dir) : null;
+      if (info) out.push({ ...info, dir });
+    }
   }
   return out.sort((a, b) => b.savedAt.localeCompare(a.savedAt) || a.dir.localeCompare(b.dir));
 }
