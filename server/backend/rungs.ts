@@ -176,13 +176,11 @@ const wasm: Rung = {
   async activate() {
     const mod = require('@tensorflow/tfjs-backend-wasm') as WasmModule;
     const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    if (tf.findBackend('wasm') == null) {
-      mod.setWasmPaths(dir + path.sep); // explicit, so bundling the server cannot break the lookup
-    }
     const failure = `WASM: the backend failed to initialise (are the tfjs-backend-wasm*.wasm files in ${dir}?)`;
     let threadNote = '';
     let restore: (() => void) | null = null;
     if (tf.findBackend('wasm') == null) {
+      mod.setWasmPaths(dir + path.sep); // explicit, so bundling the server cannot break the lookup
       try {
         restore = startThreadedWasm(mod, requestedWasmThreads());
       } catch (err) {

@@ -72,6 +72,26 @@ describe('WASM threads in Node', () => {
     assert.equal(two.stderr, '');
   });
 
+  test('the worker script is written once per temp folder, and a damaged copy is replaced, not loaded', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-threads-'));
+    const select = `require(${ladder}).selectBackend({prefer: 'wasm'}).then((r) => process.stdout.write(r.detail + '\\n'))`;
+    const first = await run(select, {[WASM_THREADS_ENV]: '2', TMPDIR: tmp});
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /, 2 threads,/);
+    const dir = path.join(tmp, 'seglab-wasm');
+    const files = fs.readdirSync(dir);
+    assert.equal(files.length, 1, `one worker script, got ${files.join(', ')}`);
+    const script = path.join(dir, files[0]);
+    const good = fs.readFileSync(script, 'utf8');
+    fs.writeFileSync(script, 'throw new Error("damaged");');
+    const again = await run(select, {[WASM_THREADS_ENV]: '2', TMPDIR: tmp});
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /, 2 threads,/);
+    assert.equal(fs.readFileSync(script, 'utf8'), good);
+    assert.deepEqual(fs.readdirSync(dir), files, 'no temporary files left behind');
+    fs.rmSync(tmp, {recursive: true, force: true});
+  });
+
   test('a bad SEGLAB_WASM_THREADS or an unwritable temp folder keeps WASM, single-threaded, and says why', async () => {
     const select = `require(${ladder}).selectBackend({}).then((r) => process.stdout.write(r.name + '|' + r.detail + '\\n'))`;
     const bad = await run(select, {[WASM_THREADS_ENV]: 'lots'});

@@ -69,6 +69,14 @@ function threadedBuild(): {glue: string; workerContents: string} | null {
   return {glue, workerContents: contents.replace(/\n/g, '\\n')};
 }
 
+function sameText(file: string, text: string): boolean {
+  try {
+    return fs.readFileSync(file, 'utf8') === text;
+  } catch {
+    return false;
+  }
+}
+
 /** Writes the worker script Node's worker_threads can load; returns its path. Safe against concurrent writers. */
 function writeWorkerScript(glue: string, workerContents: string): string {
   // Inside the worker: importScripts(<blob URL of the glue>) becomes a load of the glue file, and the glue's own
@@ -79,7 +87,9 @@ function writeWorkerScript(glue: string, workerContents: string): string {
   const hash = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), 'seglab-wasm');
   const file = path.join(dir, `pthread-worker-${tf.version_core}-${hash}.js`);
-  if (!fs.existsSync(file)) {
+  // Reused only when it holds exactly this text: a worker script that fails to load takes the process down
+  // (Emscripten rethrows the worker's error), so a damaged or foreign file is replaced, never trusted.
+  if (!sameText(file, text)) {
     fs.mkdirSync(dir, {recursive: true});
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     fs.writeFileSync(tmp, text);

@@ -190,7 +190,7 @@ function runConcatConv(s: ConcatConvStep, inputs: tf.Tensor[]): tf.Tensor[] {
 }
 
 /** The ids of the tensors a step produces. */
-export function stepOutputIds(s: Step | ConcatConvStep): number[] {
+export function stepOutputIds(s: RunStep): number[] {
   return s.kind === 'layer' ? s.node.outputTensors.map((t) => t.id) : [s.outputId];
 }
 
