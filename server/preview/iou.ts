@@ -17,20 +17,25 @@ export function classAndConfidence(
   const n = data.length / classes;
   const pred = new Uint8Array(n);
   const confidence = new Uint8Array(n);
-  for (let p = 0; p < n; p++) {
-    const o = p * classes;
+  for (let p = 0, o = 0; p < n; p++, o += classes) {
     let best = 0;
-    for (let k = 1; k < classes; k++) if (data[o + k] > data[o + best]) best = k;
+    let top = data[o];
+    for (let k = 1; k < classes; k++) {
+      if (data[o + k] > top) {
+        top = data[o + k];
+        best = k;
+      }
+    }
     let prob: number;
     if (kind === 'probabilities') {
-      prob = data[o + best];
+      prob = Math.min(1, Math.max(0, top));
     } else {
       let sum = 1; // exp(0) for the best class itself
-      for (let k = 0; k < classes; k++) if (k !== best) sum += Math.exp(data[o + k] - data[o + best]);
-      prob = 1 / sum;
+      for (let k = 0; k < classes; k++) if (k !== best) sum += Math.exp(data[o + k] - top);
+      prob = 1 / sum; // in (0, 1]
     }
     pred[p] = best;
-    confidence[p] = Math.round(255 * Math.min(1, Math.max(0, prob)));
+    confidence[p] = (255 * prob + 0.5) | 0; // Math.round for a value in [0, 255]
   }
   return { pred, confidence };
 }
