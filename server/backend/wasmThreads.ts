@@ -131,7 +131,7 @@ export function startThreadedWasm(pkg: WasmPackage, threads: number): (() => voi
 
 /**
  * After a threaded start: unreferences the pool's threads (they wait for work forever and would keep Node from
- * exiting) and terminates the pre-spawned workers the pool did not take. Returns the thread count in use.
+ * exiting) and terminates the pre-spawned workers the pool did not take.
  */
 export function finishThreadedWasm(): void {
   const runtime = (tf.backend() as {wasm?: {PThread?: PThreadRuntime}}).wasm?.PThread;

@@ -26,9 +26,11 @@ interface Loaded {
   readonly model: tf.LayersModel;
   readonly fused: InferenceModel;
   readonly executors: Map<SplitAxis, BandExecutor | null>;
+  /** The ladder's line for this thread's backend. */
+  readonly detail: string;
 }
 
-async function load(data: BandThreadData): Promise<Loaded & { detail: string }> {
+async function load(data: BandThreadData): Promise<Loaded> {
   const { detail } = await selectBackend({ prefer: data.backend as BackendName });
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: data.topology, weightSpecs: data.weightSpecs, weightData: data.weightData }));
   return { model, fused: new InferenceModel(model), executors: new Map(), detail };
@@ -57,7 +59,7 @@ function predict(loaded: Loaded, m: Extract<ToBandThread, { type: 'predict' }>):
 
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
-  let model: Loaded & { detail: string };
+  let model: Loaded;
   try {
     model = await load(workerData as BandThreadData);
   } catch (err) {

@@ -83,7 +83,7 @@ async function timed(service: PreviewService, imagePath: string, runDir: string,
 }
 
 /** The default run and a 512×512 synthetic cells image in `dir`. */
-export async function writeBenchInputs(dir: string): Promise<{ runDir: string; image: string; params: number }> {
+async function writeBenchInputs(dir: string): Promise<{ runDir: string; image: string; params: number }> {
   const runDir = path.join(dir, 'default-unet');
   const params = await writeDefaultRun(runDir);
   const image = path.join(dir, 'cells-512.png');

@@ -83,18 +83,9 @@ export interface SanityThreadsBench {
  * SEGLAB_WASM_THREADS=1, answering `n` runs each in turns, so that both see the same load on a shared machine.
  */
 export async function benchSanityThreads(n = 10, modulePath = EXAMPLE_UNET): Promise<SanityThreadsBench> {
-  const previous = process.env[WASM_THREADS_ENV];
-  const runners = [new SanityRunner({ backend: 'auto' })];
+  const runners = [new SanityRunner({ backend: 'auto' }), new SanityRunner({ backend: 'auto', env: { [WASM_THREADS_ENV]: '1' } })];
   try {
-    await runners[0].warmUp();
-    process.env[WASM_THREADS_ENV] = '1'; // the worker process inherits it when it is forked
-    runners.push(new SanityRunner({ backend: 'auto' }));
-    await runners[1].warmUp();
-  } finally {
-    if (previous === undefined) delete process.env[WASM_THREADS_ENV];
-    else process.env[WASM_THREADS_ENV] = previous;
-  }
-  try {
+    for (const r of runners) await r.warmUp();
     const params: SanityRunParams = { configPath: null, cwd: path.dirname(modulePath), modulePath, settings: { size: 64, batchSize: 2, steps: 5 } };
     const times: number[][] = [[], []];
     for (const r of runners) await r.run(params);

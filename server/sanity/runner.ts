@@ -28,6 +28,8 @@ export interface SanityRunnerOptions {
   /** How long a cancelled run may take to reach a step boundary before its worker is killed (default 2000). */
   readonly cancelGraceMs?: number;
   readonly log?: (message: string) => void;
+  /** Environment variables added to the worker's (e.g. SEGLAB_WASM_THREADS; the benchmark compares). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** One worker process and its messages. */
@@ -50,7 +52,7 @@ class Worker {
     this.proc = fork(opts.workerPath ?? SANITY_WORKER_PATH, [], {
       execArgv: [`--max-old-space-size=${memoryLimitMb}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, SEGLAB_SANITY_BACKEND: opts.backend ?? 'auto' },
+      env: { ...process.env, ...opts.env, SEGLAB_SANITY_BACKEND: opts.backend ?? 'auto' },
     });
     this.proc.stderr?.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-4000)));
     this.ready = new Promise((resolve) => {
