@@ -16,6 +16,7 @@
  * The folded weights are a snapshot: build a new InferenceModel after the model's weights change.
  */
 import * as tf from '@tensorflow/tfjs';
+import { UpConv2x2, WinogradConv } from './winograd';
 
 /** What inference needs of a model: LayersModel satisfies it, and so does a fused one. */
 export interface Predictor {
@@ -45,6 +46,8 @@ interface ConcatConvStep {
   readonly relu: boolean;
   /** The folded filter split along its input channels, one part per concat input; the bias goes with the first. */
   readonly filters: tf.Tensor4D[];
+  /** The whole folded filter (the fused step's; not owned here). */
+  readonly filter: tf.Tensor4D;
   readonly bias: tf.Tensor1D;
 }
 
@@ -219,13 +222,41 @@ function mergeConcats(steps: readonly Step[], outputIds: readonly number[]): Run
       const offsets = parts.map((_, k) => parts.slice(0, k).reduce((a, b) => a + b, 0));
       const filter = next.filter!;
       const filters = parts.map((n, k) => tf.slice(filter, [0, 0, offsets[k], 0], [-1, -1, n, -1]) as tf.Tensor4D);
-      out.push({ kind: 'concatConv', conv: next.conv, node: s.node, outputId: next.outputId, relu: next.relu, filters, bias: next.bias! });
+      out.push({ kind: 'concatConv', conv: next.conv, node: s.node, outputId: next.outputId, relu: next.relu, filters, filter, bias: next.bias! });
       i++;
     } else {
       out.push(s);
     }
   }
   return out;
+}
+
+type Kernel = { run(inputs: tf.Tensor[]): tf.Tensor; dispose(): void };
+
+/**
+ * Our wasm kernel for a step (see winograd/index.ts), or null: a folded or plain 3×3 conv → Winograd, a 2×2
+ * stride-2 Conv2DTranspose → the up-sampling kernel. Null off wasm and for shapes the kernels do not take.
+ */
+function prepareKernel(s: RunStep): Kernel | null {
+  if (s.kind !== 'layer') {
+    const c = cfgOf<ConvConfig>(s.conv);
+    const filter = s.kind === 'fused' ? s.filter! : s.filter;
+    const parts = s.kind === 'fused' ? [filter.shape[2]] : s.filters.map((f) => f.shape[2]);
+    const shape = { filterShape: filter.shape, parts, strides: c.strides, dilations: c.dilationRate, padding: c.padding };
+    return WinogradConv.prepare(shape, filter, s.bias, s.relu);
+  }
+  const name = s.layer.getClassName();
+  if (name !== 'Conv2D' && name !== 'Conv2DTranspose') return null;
+  const c = cfgOf<ConvConfig & { kernelSize: number | number[] }>(s.layer);
+  const [kernel, bias] = s.layer.getWeights() as [tf.Tensor4D, tf.Tensor1D?];
+  const b = c.useBias && bias ? bias : null;
+  if (name === 'Conv2DTranspose') {
+    const up = UpConv2x2.prepare({ ...c, dilations: c.dilationRate, filterShape: kernel.shape }, kernel, b);
+    return up && { run: (inputs) => up.run(inputs[0]), dispose: () => up.dispose() };
+  }
+  if (c.dataFormat !== 'channelsLast' || (c.activation !== 'linear' && c.activation !== 'relu')) return null;
+  const shape = { filterShape: kernel.shape, parts: [kernel.shape[2]], strides: c.strides, dilations: c.dilationRate, padding: c.padding };
+  return WinogradConv.prepare(shape, kernel, b, c.activation === 'relu');
 }
 
 /** A model's inference pass with its Conv→BN(→ReLU) chains folded; owns the folded weights until dispose(). */
@@ -237,10 +268,12 @@ export class InferenceModel implements Predictor {
   private readonly steps: Step[] | null;
   /** `steps` with the concatenations merged: what `predict` runs. */
   private readonly runSteps: RunStep[] | null;
+  /** Steps `predict` runs with our wasm kernels (3×3 convs, 2×2 up-convs; see winograd/index.ts). */
+  private readonly winograd = new Map<RunStep, Kernel>();
 
   constructor(private readonly model: tf.LayersModel) {
-    const steps = model.inputs.length === 1 ? plan(model) : null;
-    this.steps = steps && steps.some((s) => s.kind === 'fused') ? steps : null;
+    const all = model.inputs.length === 1 ? plan(model) : null;
+    this.steps = all && all.some((s) => s.kind === 'fused') ? all : null;
     for (const s of this.steps ?? []) {
       if (s.kind !== 'fused') continue;
       const w = foldWeights(s.conv, consumers(s.conv)[0]);
@@ -248,8 +281,19 @@ export class InferenceModel implements Predictor {
       s.bias = w.bias;
     }
     this.folded = this.steps?.filter((s) => s.kind === 'fused').length ?? 0;
-    this.runSteps = this.steps ? mergeConcats(this.steps, model.outputs.map((t) => t.id)) : null;
-    this.mergedConcats = this.runSteps?.filter((s) => s.kind === 'concatConv').length ?? 0;
+    const merged = this.steps ? mergeConcats(this.steps, model.outputs.map((t) => t.id)) : all;
+    this.mergedConcats = merged?.filter((s) => s.kind === 'concatConv').length ?? 0;
+    for (const s of merged ?? []) {
+      const kernel = prepareKernel(s);
+      if (kernel != null) this.winograd.set(s, kernel);
+    }
+    // Nothing folded: the plan is still worth running step by step when our kernels take some of its convs.
+    this.runSteps = this.steps || this.winograd.size > 0 ? merged : null;
+  }
+
+  /** Steps `predict` runs with our wasm kernels: Winograd 3×3 convs and 2×2 up-convs (0 off wasm). */
+  get winogradConvs(): number {
+    return this.winograd.size;
   }
 
   /**
@@ -283,7 +327,8 @@ export class InferenceModel implements Predictor {
       };
       for (const s of steps) {
         const inputs = s.node.inputTensors.map((t) => take(t.id));
-        const outs = s.kind === 'concatConv' ? runConcatConv(s, inputs) : runStep(s, inputs);
+        const w = this.winograd.get(s);
+        const outs = w ? [w.run(inputs)] : s.kind === 'concatConv' ? runConcatConv(s, inputs) : runStep(s, inputs);
         stepOutputIds(s).forEach((id, i) => values.set(id, outs[i]));
         for (const t of s.node.inputTensors) release(t.id);
       }
@@ -293,6 +338,8 @@ export class InferenceModel implements Predictor {
   }
 
   dispose(): void {
+    for (const w of this.winograd.values()) w.dispose();
+    this.winograd.clear();
     for (const s of this.runSteps ?? []) {
       if (s.kind === 'concatConv') tf.dispose(s.filters);
     }

@@ -62,6 +62,8 @@ test('defaultBandThreads: one with a second core the backend leaves idle, the en
   assert.equal(defaultBandThreads({}, 2, 1), 1);
   assert.equal(defaultBandThreads({}, 1, 1), 0);
   assert.equal(defaultBandThreads({}, 2, 2), 0, 'a threaded wasm backend already uses the second core');
+  assert.equal(defaultBandThreads({}, 2, 1, true), 0, 'our inference kernels on one thread beat two tfjs bands');
+  assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '1' }, 2, 1, true), 1);
   assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '0' }, 8, 1), 0);
   assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '2' }, 1, 1), 2);
   assert.equal(defaultBandThreads({ [BAND_THREADS_ENV]: '1' }, 2, 2), 1);

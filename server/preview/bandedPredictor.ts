@@ -44,15 +44,17 @@ export interface BandedOptions {
 /**
  * 1 when the machine has a second core the backend leaves idle, else 0 (a wasm backend on several threads already
  * uses the cores, and is faster that way: one 512×512 preview 1.08 s against 1.39 s for two single-threaded
- * bands, bench of 2026-11-28); `SEGLAB_PREVIEW_BAND_THREADS` overrides.
+ * bands, bench of 2026-11-28). Also 0 when the model runs our wasm inference kernels (`inferenceKernels`: the bands
+ * run tfjs' convolutions, and two of them took 1.47 s against 0.93 s for the kernels on one thread, same day).
+ * `SEGLAB_PREVIEW_BAND_THREADS` overrides.
  */
-export function defaultBandThreads(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism(), backendThreads = activeWasmThreads()): number {
+export function defaultBandThreads(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism(), backendThreads = activeWasmThreads(), inferenceKernels = false): number {
   const v = env[BAND_THREADS_ENV];
   if (v !== undefined && v.trim() !== '') {
     const n = Number(v);
     if (Number.isInteger(n) && n >= 0) return n;
   }
-  return cores >= 2 && backendThreads <= 1 ? 1 : 0;
+  return cores >= 2 && backendThreads <= 1 && !inferenceKernels ? 1 : 0;
 }
 
 /**
@@ -98,7 +100,7 @@ export class BandedPredictor implements Predictor {
     private readonly model: tf.LayersModel,
     private readonly opts: BandedOptions,
   ) {
-    this.threads = SINGLE_THREADED_BACKENDS.has(opts.backend) ? (opts.threads ?? defaultBandThreads()) : 0;
+    this.threads = SINGLE_THREADED_BACKENDS.has(opts.backend) ? (opts.threads ?? defaultBandThreads(process.env, undefined, undefined, inner.winogradConvs > 0)) : 0;
   }
 
   predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] {

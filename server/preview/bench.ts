@@ -22,6 +22,7 @@ import { saveCheckpoint } from '../train/checkpoint';
 import { modelConfigOf, RunInfo } from '../train/prepare';
 import { WASM_THREADS_ENV } from '../backend/wasmThreads';
 import { BAND_THREADS_ENV } from './bandedPredictor';
+import { WINOGRAD_ENV } from '../infer/winograd';
 import { PreviewService } from './service';
 
 export const BENCH_SIZE = 512;
@@ -128,11 +129,15 @@ interface Setup {
   readonly env: Record<string, string>;
 }
 
-/** wasm on a thread per core (the default), the earlier default (one wasm thread plus a band thread), one thread. */
+/**
+ * The default (wasm on a thread per core with our inference kernels), the previous default (the same without
+ * them: XNNPACK's direct convolutions), and one wasm thread with and without them.
+ */
 export const PREVIEW_SETUPS: readonly Setup[] = [
-  { label: 'default (wasm threads per core, no band thread)', env: {} },
-  { label: 'wasm 1 thread + a band thread', env: { [WASM_THREADS_ENV]: '1', [BAND_THREADS_ENV]: '1' } },
-  { label: 'wasm 1 thread', env: { [WASM_THREADS_ENV]: '1', [BAND_THREADS_ENV]: '0' } },
+  { label: 'default (wasm threads per core, Winograd 3x3 + up-conv kernels)', env: {} },
+  { label: `kernels off (${WINOGRAD_ENV}=0: tfjs/XNNPACK convs)`, env: { [WINOGRAD_ENV]: '0' } },
+  { label: 'wasm 1 thread, kernels on', env: { [WASM_THREADS_ENV]: '1', [BAND_THREADS_ENV]: '0' } },
+  { label: 'wasm 1 thread, kernels off', env: { [WASM_THREADS_ENV]: '1', [BAND_THREADS_ENV]: '0', [WINOGRAD_ENV]: '0' } },
 ];
 
 export interface SetupsBench {
