@@ -3,15 +3,16 @@
  * and the date. Speed goals live here, never in timed tests.
  *
  * - U-Net train step (forward + backward + Adam) per backend: wasm with the added kernels (a thread per core, and
- *   one thread in a child process started with SEGLAB_WASM_THREADS=1) vs pure-JS cpu with the added
- *   filter-gradient kernel, at 128x128, batch 4, base 16.
+ *   one thread in a child process started with SEGLAB_WASM_THREADS=1, stepping in turns with it) vs pure-JS cpu
+ *   with the added filter-gradient kernel, at 128x128, batch 4, base 16.
  * - The default job (`npm start`): wall time and val mIoU, from a real run.
  * - Loader vs train step at 256x256: images/s the worker loader delivers vs images/s one train step consumes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, BackendName } from '../server/backend/ladder';
 import { createModel } from '../server/models/registry';
@@ -23,7 +24,8 @@ import { WASM_THREADS_ENV } from '../server/backend/wasmThreads';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-async function trainStepMs(backend: BackendName, size: number, batch: number, base: number, runs: number): Promise<StepTiming> {
+/** A U-Net train step on `backend`, warmed up: `step()` times one (ms). */
+async function trainStepRunner(backend: BackendName, size: number, batch: number, base: number): Promise<{ step(): Promise<number>; dispose(): void }> {
   await selectBackend({ prefer: backend });
   const model = createModel(
     { arch: 'unet', inChannels: 1, classes: 2, encoderDepth: 4, baseFilters: base, padding: 'same', decoderUseBatchnorm: true, batchNormMomentum: 0.9, upsampling: 'transpose', dropout: 0 },
@@ -34,23 +36,82 @@ async function trainStepMs(backend: BackendName, size: number, batch: number, ba
   const x = tf.randomNormal([batch, size, size, 1], 0, 1, 'float32', 1);
   const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, size, size], 0, 1, 'float32', 2), 0.5), 'int32'));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const step = async (): Promise<void> => {
+  const step = async (): Promise<number> => {
+    const t0 = performance.now();
     const l = opt.minimize(() => loss(model.apply(x, { training: true }) as tf.Tensor, y), true, vars);
     await l!.data();
     l!.dispose();
+    return performance.now() - t0;
   };
   await step(); // warm-up: kernels compiled, optimizer slots created
+  return {
+    step,
+    dispose: () => {
+      tf.dispose([x, y]);
+      opt.dispose();
+      model.dispose();
+    },
+  };
+}
+
+function medianOf(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function trainStepMs(backend: BackendName, size: number, batch: number, base: number, runs: number): Promise<StepTiming> {
+  const runner = await trainStepRunner(backend, size, batch, base);
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
+  for (let i = 0; i < runs; i++) times.push(await runner.step());
+  runner.dispose();
+  return { backend, medianMs: medianOf(times), runs };
+}
+
+/**
+ * The wasm train step on the default threads (here) and on one thread (a child process started with
+ * SEGLAB_WASM_THREADS=1, stepping on request), `runs` steps each in turns, so both see the same host speed.
+ */
+async function trainStepsInTurns(runs: number): Promise<{ threads: StepTiming; one: StepTiming }> {
+  const child = spawn(process.execPath, [__filename, '--train-step-server'], { env: { ...process.env, [WASM_THREADS_ENV]: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const r = await lines.next();
+    if (r.done) throw new Error('one-thread train step: the child process ended');
+    return r.value as string;
+  };
+  try {
+    if ((await next()) !== 'ready') throw new Error('one-thread train step: the child did not start');
+    const here = await trainStepRunner('wasm', 128, 4, 16);
+    const threads: number[] = [];
+    const one: number[] = [];
+    const childStep = async (): Promise<void> => {
+      child.stdin!.write('step\n');
+      one.push(Number(await next()));
+    };
+    for (let i = 0; i < runs; i++) {
+      if (i % 2 === 0) {
+        threads.push(await here.step());
+        await childStep();
+      } else {
+        await childStep();
+        threads.push(await here.step());
+      }
+    }
+    here.dispose();
+    return { threads: { backend: 'wasm', medianMs: medianOf(threads), runs }, one: { backend: 'wasm', medianMs: medianOf(one), runs } };
+  } finally {
+    child.stdin!.end();
   }
-  tf.dispose([x, y]);
-  opt.dispose();
-  model.dispose();
-  times.sort((a, b) => a - b);
-  return { backend, medianMs: times[Math.floor(times.length / 2)], runs };
+}
+
+/** Child side of trainStepsInTurns: prints `ready`, then one step's milliseconds per line read. */
+async function trainStepServer(): Promise<void> {
+  const runner = await trainStepRunner('wasm', 128, 4, 16);
+  process.stdout.write('ready\n');
+  for await (const _ of readline.createInterface({ input: process.stdin })) {
+    process.stdout.write(`${await runner.step()}\n`);
+  }
+  runner.dispose();
 }
 
 /**
@@ -79,14 +140,6 @@ async function referenceGmacs(): Promise<number> {
   return (128 * 128 * 9 * 64 * 64) / 1e6 / times[Math.floor(times.length / 2)];
 }
 
-/** The wasm train step on one thread: this benchmark in a child process started with SEGLAB_WASM_THREADS=1. */
-function oneThreadTrainStep(runs: number): StepTiming {
-  const r = spawnSync(process.execPath, [__filename, '--train-step', String(runs)], { encoding: 'utf8', env: { ...process.env, [WASM_THREADS_ENV]: '1' } });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`one-thread train step failed:\n${r.stdout}\n${r.stderr}`);
-  return JSON.parse(line) as StepTiming;
-}
-
 function defaultJob(): { seconds: number; mIoU: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seglab-bench-'));
   const t0 = performance.now();
@@ -103,9 +156,8 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const loadBefore = os.loadavg()[0];
   const speedBefore = await referenceGmacs();
-  const wasm = await trainStepMs('wasm', 128, 4, 16, 5);
+  const { threads: wasm, one: wasmOne } = await trainStepsInTurns(5);
   const wasmDetail = (await selectBackend({ prefer: 'wasm' })).detail;
-  const wasmOne = oneThreadTrainStep(5);
   const js = await trainStepMs('cpu', 128, 4, 16, 1);
   const feed = await loaderVsStep((size, batch) => trainStepMs('wasm', size, batch, 16, 2));
   const job = defaultJob();
@@ -128,7 +180,7 @@ async function main(): Promise<void> {
     '| backend | median step | runs | ratio to wasm |',
     '| --- | ---: | ---: | ---: |',
     `| ${wasmDetail} | ${(wasm.medianMs / 1000).toFixed(2)} s | ${wasm.runs} | 1.0x |`,
-    `| wasm, one thread (SEGLAB_WASM_THREADS=1) | ${(wasmOne.medianMs / 1000).toFixed(2)} s | ${wasmOne.runs} | ${(wasmOne.medianMs / wasm.medianMs).toFixed(2)}x |`,
+    `| wasm, one thread (SEGLAB_WASM_THREADS=1), in turns with the row above | ${(wasmOne.medianMs / 1000).toFixed(2)} s | ${wasmOne.runs} | ${(wasmOne.medianMs / wasm.medianMs).toFixed(2)}x |`,
     `| cpu, pure JS (added filter-gradient kernel) | ${(js.medianMs / 1000).toFixed(2)} s | ${js.runs} | ${(js.medianMs / wasm.medianMs).toFixed(1)}x |`,
     '',
     '## Default job (`npm start`: synthetic cells, 64x64, U-Net base 16)',
@@ -156,9 +208,13 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n') + `\nwrote ${path.relative(process.cwd(), file)}\n`);
 }
 
-const entry = process.argv[2] === '--train-step'
-  ? trainStepMs('wasm', 128, 4, 16, Number(process.argv[3] ?? 5)).then((t) => void process.stdout.write(JSON.stringify(t) + '\n'))
-  : main();
+// `--train-steps-in-turns N`: only that comparison, as JSON (a quick check of the threads).
+const entry =
+  process.argv[2] === '--train-step-server'
+    ? trainStepServer()
+    : process.argv[2] === '--train-steps-in-turns'
+      ? trainStepsInTurns(Number(process.argv[3] ?? 5)).then((r) => void process.stdout.write(JSON.stringify(r) + '\n'))
+      : main();
 entry.catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exitCode = 1;
