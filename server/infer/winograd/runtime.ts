@@ -177,12 +177,19 @@ export class WinogradRuntime {
     if (this.disposed) return;
     this.disposed = true;
     if (this.control != null) {
-      Atomics.store(this.control.words, CONTROL.stop, 1);
-      Atomics.add(this.control.words, CONTROL.seq, 1);
-      Atomics.notify(this.control.words, CONTROL.seq);
-      this.backend.wasm._free(this.control.ptr);
+      const { ptr, words } = this.control;
+      Atomics.store(words, CONTROL.stop, 1);
+      Atomics.add(words, CONTROL.seq, 1);
+      Atomics.notify(words, CONTROL.seq);
+      // The workers read the block until they leave: it is freed once they all have.
+      void Promise.all(this.workers.map((w) => w.terminate())).then(() => {
+        try {
+          this.backend.wasm._free(ptr);
+        } catch {
+          // the backend went away with its heap
+        }
+      });
     }
-    for (const worker of this.workers) void worker.terminate();
     for (const block of [...this.scratch, this.zero]) if (block.bytes > 0) this.backend.wasm._free(block.ptr);
   }
 
