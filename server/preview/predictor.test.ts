@@ -10,6 +10,7 @@ import { loadModel, readState, saveCheckpoint } from '../train/checkpoint';
 import type { RunInfo } from '../train/prepare';
 import { checkModelChannels, Predictor } from './predictor';
 import { copyFixture, FixtureCopy } from './testing';
+import { useVariant } from '../backend/testing';
 
 const decode = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
 
@@ -43,7 +44,8 @@ function bruteIoU(pred: Uint8Array, gt: Uint8Array, classes: number, ignore: num
 describe('Predictor (fixture run, in-process)', () => {
   let fx: FixtureCopy;
   let best: Predictor;
-  before(() => {
+  before(async () => {
+    await tf.setBackend('cpu'); // importing the wasm backend (last test) made it the default
     fx = copyFixture();
     best = new Predictor(fx.runDir, 'best', tf.getBackend());
   });
@@ -130,4 +132,24 @@ describe('checkModelChannels', () => {
       four.dispose();
     }
   });
+});
+
+test('on wasm the convolutions run on SegLab kernels: the backend line says so, and the mask is a plain forward pass\'s', async () => {
+  const previous = tf.getBackend();
+  await useVariant('wasm-added');
+  const fx = copyFixture();
+  const p = new Predictor(fx.runDir, 'best', 'wasm');
+  try {
+    const r = await p.predict({ imagePath: fx.image, maxSide: 1024 });
+    assert.equal(r.backend, 'wasm + SegLab kernels');
+    const pred = decode(r.pred);
+    const want = await directArgmax(path.join(fx.runDir, 'best'), fx.image);
+    // the kernels round differently (~1e-5 relative): only a pixel on a near-tie could change class
+    const differ = pred.filter((v, i) => v !== want[i]).length;
+    assert.ok(differ <= pred.length / 1000, `${differ} of ${pred.length} pixels differ from tfjs' forward pass`);
+  } finally {
+    p.dispose();
+    fx.cleanup();
+    await tf.setBackend(previous);
+  }
 });

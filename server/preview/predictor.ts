@@ -153,7 +153,7 @@ export class Predictor {
       perClassIoU: gt ? perImageIoU(pred, gt.mask, classes, ignoreIndex) : null,
       classShares: classShares(pred, classes),
       mode,
-      backend: this.backend,
+      backend: this.fused != null && this.fused.winogradConvs > 0 ? `${this.backend} + SegLab kernels` : this.backend,
     };
   }
 

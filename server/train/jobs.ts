@@ -102,6 +102,7 @@ async function runPredict(job: PredictJob, emit: Emit): Promise<void> {
   const model = pruneForInference(await loadRunModel(job.runDir, job.checkpoint), runCfg, info, runCfg.model.pruneLevel);
   fs.mkdirSync(job.outDir, { recursive: true });
   const folded = new InferenceModel(model);
+  if (folded.winogradConvs > 0) emit({ type: 'log', level: 'info', message: `inference: ${folded.winogradConvs} convolutions on SegLab's wasm kernels (SEGLAB_WINOGRAD=0 turns them off)` });
   try {
     await predictImages(folded, job, info, runCfg, emit);
   } finally {

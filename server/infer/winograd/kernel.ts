@@ -1,7 +1,8 @@
 /**
- * Inference kernels as a WebAssembly module: the Winograd F(2×2, 3×3) convolution and a 2×2 stride-2 transposed
- * convolution (upconv, at the end) (SIMD, optional relaxed-SIMD FMA),
- * generated with emit.ts. A 3×3, stride-1 convolution computes each 2×2 output tile from a 4×4 input tile as
+ * Inference kernels as one WebAssembly module (SIMD, optional relaxed-SIMD FMA), generated with emit.ts: the
+ * Winograd F(2×2, 3×3) convolution (`conv`) and a 2×2 stride-2 transposed convolution (`upconv`, at the end).
+ *
+ * A 3×3, stride-1 convolution computes each 2×2 output tile from a 4×4 input tile as
  *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,
  * so the 36 multiply-adds per tile and channel pair of the direct method become 16 (2.25× fewer), at the price of
  * a cheap add-only transform of the input (Bᵀ d B) and output (Aᵀ m A). Summed over input channels, the ⊙ becomes
@@ -13,13 +14,13 @@
  * are NHWC float32 (batch 1); two inputs are read as their channel concatenation (U-Net decoders), never
  * materialised. Tile rows [ty0, ty1) are one call, so threads split the rows.
  *
- * Memory: everything is addressed in an imported shared memory (the tfjs WASM backend's heap); the caller passes
- * byte offsets. `scratch` holds V (16·nb·C floats), M (16·nb·Co floats); `zero` points at max(Ca, Cb) zero floats
+ * Memory: everything is addressed in the imported memory (the tfjs WASM backend's heap, shared in its threaded
+ * build); the caller passes byte offsets. `scratch` holds V (16·nb·C floats), M (16·nb·Co floats); `zero` points at max(Ca, Cb) zero floats
  * read in place of the padding.
  */
 import { encodeModule, FunctionBody } from './emit';
 
-/** Transform matrices, also used by weights.ts and the reference implementation in tests. */
+/** Transform matrices (G is also used by weights.ts). */
 export const B_T: readonly (readonly number[])[] = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]];
 export const A_T: readonly (readonly number[])[] = [[1, 1, 1, 0], [0, 1, -1, -1]];
 export const G: readonly (readonly number[])[] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
