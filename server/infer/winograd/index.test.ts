@@ -133,13 +133,15 @@ const { transformFilter } = require(${JSON.stringify(require.resolve('./weights'
 require(${JSON.stringify(require.resolve('../../backend/ladder'))}).selectBackend({ prefer: 'wasm' }).then(async () => {
   const backend = tf.backend();
   const one = new WinogradRuntime(backend, 1), two = new WinogradRuntime(backend, 2);
+  const broken = new WinogradRuntime(backend, 2, process.env, '/nonexistent/seglab-thread.js');
   for (let i = 0; i < 200 && !two.threadsReady; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 200)); // the broken runtime's worker fails to load meanwhile
   const x = tf.tidy(() => tf.sin(tf.range(0, 41 * 23 * 8).mul(0.37)).reshape([1, 41, 23, 8]));
   const filter = tf.tidy(() => tf.cos(tf.range(0, 9 * 8 * 16).mul(0.11)).reshape([3, 3, 8, 16]));
   const u = tf.tensor3d(transformFilter(filter.dataSync(), 8, 16), [16, 8, 16]);
   const bias = tf.zeros([16]);
   const run = (rt) => { const info = rt.conv3x3([x], u, bias, 1, true); return tf.engine().makeTensorFromTensorInfo(info); };
-  const a = run(one), b = run(two);
+  const a = run(one), b = run(two), c = run(broken);
   const want = tf.relu(tf.conv2d(x, filter, 1, 'same'));
   const kernel = tf.tidy(() => tf.sin(tf.range(0, 2 * 2 * 16 * 8).mul(0.21)).reshape([2, 2, 16, 8]));
   const uUp = tf.tidy(() => tf.reshape(tf.transpose(kernel, [3, 0, 1, 2]), [8, 64]));
@@ -148,20 +150,23 @@ require(${JSON.stringify(require.resolve('../../backend/ladder'))}).selectBacken
   const upWant = tf.conv2dTranspose(x, kernel, [1, 82, 46, 16], 2, 'same');
   const maxErr = (p, q) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
   const bytesEqual = (p, q) => Buffer.from(p.dataSync().buffer).equals(Buffer.from(q.dataSync().buffer));
-  const result = { threads: two.threads, ready: two.threadsReady, same: bytesEqual(a, b), err: maxErr(b, want), upSame: bytesEqual(upA, upB), upErr: maxErr(upB, upWant) };
-  one.dispose(); two.dispose();
+  const result = { threads: two.threads, ready: two.threadsReady, same: bytesEqual(a, b), brokenReady: broken.threadsReady, brokenSame: bytesEqual(a, c), err: maxErr(b, want), upSame: bytesEqual(upA, upB), upErr: maxErr(upB, upWant) };
+  one.dispose(); two.dispose(); broken.dispose();
   process.stdout.write(JSON.stringify(result) + '\\n');
 });`;
 
-test('threaded: 2 threads give the bytes of 1 thread (3x3 conv and up-conv), match tfjs, and the process exits on its own', async () => {
-  const out = await new Promise<string>((resolve, reject) => {
+test('threaded: 2 threads give the bytes of 1 thread (3x3 conv and up-conv), match tfjs; a worker that fails falls back to one thread; the process exits on its own', async () => {
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
     execFile(process.execPath, ['-e', THREADS_SCRIPT], { timeout: 120_000, env: { ...process.env, SEGLAB_WASM_THREADS: '2' } }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(String(stdout));
+      else resolve({ stdout: String(stdout), stderr: String(stderr) });
     });
   });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { threads: number; ready: boolean; same: boolean; err: number; upSame: boolean; upErr: number };
+  const r = JSON.parse(stdout.trim().split('\n').pop()!) as { threads: number; ready: boolean; same: boolean; err: number; upSame: boolean; upErr: number; brokenReady: boolean; brokenSame: boolean };
   assert.deepEqual({ threads: r.threads, ready: r.ready, same: r.same, upSame: r.upSame }, { threads: 2, ready: true, same: true, upSame: true });
+  // a worker that cannot load: the runtime says so once on stderr and computes the same bytes on its own thread
+  assert.deepEqual({ ready: r.brokenReady, same: r.brokenSame }, { ready: false, same: true });
+  assert.match(stderr, /winograd thread 0: .*seglab-thread\.js.*; SegLab kernels continue on one thread/);
   assert.ok(r.err < 1e-4, `3x3 conv: max error ${r.err}`);
   assert.ok(r.upErr < 1e-4, `up-conv: max error ${r.upErr}`);
 });

@@ -33,6 +33,7 @@ export function winogradRuntime(env: NodeJS.ProcessEnv = process.env): WinogradR
   } catch (err) {
     problem = err instanceof Error ? err.message : String(err);
     current = null;
+    process.stderr.write(`SegLab kernels off (tfjs' convolutions run instead): ${problem}\n`); // once: problem is kept
     return null;
   }
   const runtime = (): WinogradRuntime => {
@@ -59,11 +60,6 @@ export function winogradRuntime(env: NodeJS.ProcessEnv = process.env): WinogradR
     });
   }
   return current.runtime;
-}
-
-/** Why Winograd is unavailable on wasm (the runtime failed to start), or null. */
-export function winogradProblem(): string | null {
-  return problem ?? current?.runtime.threadProblem ?? null;
 }
 
 /** Disposes the runtime (tests; the next use starts a new one). */

@@ -96,7 +96,8 @@ export class WinogradRuntime {
   private broken: string | null = null;
   private disposed = false;
 
-  constructor(private readonly backend: WasmBackendLike, threads: number, env: NodeJS.ProcessEnv = process.env) {
+  /** `script`: the worker threads' module (tests give one that fails to load). */
+  constructor(private readonly backend: WasmBackendLike, threads: number, env: NodeJS.ProcessEnv = process.env, script = path.join(__dirname, 'thread.js')) {
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (memory == null) throw new Error('winograd: the tfjs WASM backend does not expose its memory');
     this.memory = memory;
@@ -114,22 +115,17 @@ export class WinogradRuntime {
       const words = new Int32Array(memory.buffer, ptr, CONTROL.words(slots));
       words.fill(0);
       this.control = { ptr, words };
-      const script = path.join(__dirname, 'thread.js');
       for (let slot = 0; slot < slots; slot++) {
         const workerData: ThreadData = { memory, module, control: ptr, slots, slot };
         const worker = new Worker(script, { workerData });
         worker.on('error', (err) => {
           this.broken = `winograd thread ${slot}: ${err.message}`;
+          process.stderr.write(`${this.broken}; SegLab kernels continue on one thread\n`);
         });
         worker.unref();
         this.workers.push(worker);
       }
     }
-  }
-
-  /** Why the worker threads are not used, or null. */
-  get threadProblem(): string | null {
-    return this.broken;
   }
 
   /**
