@@ -64,10 +64,8 @@ export class FunctionBody {
   and(): this { return this.op(0x71); }
   divU(): this { return this.op(0x6e); }
   ltS(): this { return this.op(0x48); }
-  leS(): this { return this.op(0x4c); }
   geS(): this { return this.op(0x4e); }
   ltU(): this { return this.op(0x49); }
-  eqz(): this { return this.op(0x45); }
   select(): this { return this.op(0x1b); }
   /** select on v128 operands (typed select). */
   selectV128(): this { return this.op(0x1c, 0x01, 0x7b); }
@@ -76,11 +74,9 @@ export class FunctionBody {
   block(): this { return this.op(0x02, 0x40); }
   loop(): this { return this.op(0x03, 0x40); }
   if(): this { return this.op(0x04, 0x40); }
-  else(): this { return this.op(0x05); }
   end(): this { return this.op(0x0b); }
   br(depth: number): this { return this.op(0x0c).u(depth); }
   brIf(depth: number): this { return this.op(0x0d).u(depth); }
-  drop(): this { return this.op(0x1a); }
 
   /** v128.load at the address on the stack plus a constant byte offset. */
   load(offset = 0): this { return this.simd(0x00).u(4).u(offset); }
