@@ -11,12 +11,13 @@
  * A channel concatenation read only by a folded conv (every U-Net decoder block) is not materialised: the conv is
  * linear in its input channels, so conv(concat(a, b), W) = conv(a, W_a) + conv(b, W_b) with W split along its
  * input channels. On wasm this saves the concat's strided copy (tfjs copies row by row: 70-120 ms for
- * 512×512×(16+16) here, more than the extra add).
+ * 512×512×(16+16) here, more than the extra add); where our Winograd kernel takes the conv (winograd/), it reads
+ * the concat's inputs in place instead.
  *
  * The folded weights are a snapshot: build a new InferenceModel after the model's weights change.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UpConv2x2, WinogradConv } from './winograd';
+import { type ConvShape, UpConv2x2, WinogradConv } from './winograd';
 
 /** What inference needs of a model: LayersModel satisfies it, and so does a fused one. */
 export interface Predictor {
@@ -44,10 +45,15 @@ interface ConcatConvStep {
   readonly node: Node;
   readonly outputId: number;
   readonly relu: boolean;
-  /** The folded filter split along its input channels, one part per concat input; the bias goes with the first. */
-  readonly filters: tf.Tensor4D[];
+  /** Channels of each concat input. */
+  readonly parts: number[];
   /** The whole folded filter (the fused step's; not owned here). */
   readonly filter: tf.Tensor4D;
+  /**
+   * `filter` split along its input channels, one part per concat input (the bias goes with the first); owned.
+   * Made only when no wasm kernel takes the step (InferenceModel's constructor).
+   */
+  filters: tf.Tensor4D[] | null;
   readonly bias: tf.Tensor1D;
 }
 
@@ -178,11 +184,12 @@ export function runStep(s: Step, inputs: tf.Tensor[]): tf.Tensor[] {
 /** sum_i conv(x_i, W_i) + bias (then ReLU): the folded conv of a concatenation without the concatenation. */
 function runConcatConv(s: ConcatConvStep, inputs: tf.Tensor[]): tf.Tensor[] {
   const c = cfgOf<ConvConfig>(s.conv);
+  const filters = s.filters!;
   const conv = { strides: c.strides, pad: c.padding, dilations: c.dilationRate };
   const terms = inputs.map((x, i) =>
     i === 0
-      ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: s.filters[0], bias: s.bias, ...conv })
-      : tf.fused.conv2d({ x: x as tf.Tensor4D, filter: s.filters[i], ...conv }),
+      ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filters[0], bias: s.bias, ...conv })
+      : tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filters[i], ...conv }),
   );
   const sum = tf.addN(terms);
   tf.dispose(terms);
@@ -208,7 +215,8 @@ function concatParts(layer: Layer, node: Node): number[] | null {
 
 /**
  * `steps` with every last-axis concatenation whose only reader is the next folded conv merged into that conv
- * (the conv's folded weights must be set). The other steps are the same objects.
+ * (the conv's folded weights must be set; the split filters are left to the caller). The other steps are the same
+ * objects.
  */
 function mergeConcats(steps: readonly Step[], outputIds: readonly number[]): RunStep[] {
   const reads = readers(steps, outputIds);
@@ -219,16 +227,18 @@ function mergeConcats(steps: readonly Step[], outputIds: readonly number[]): Run
     const id = s.kind === 'layer' && s.node.outputTensors.length === 1 ? s.node.outputTensors[0].id : -1;
     const parts = s.kind === 'layer' ? concatParts(s.layer, s.node) : null;
     if (parts && next?.kind === 'fused' && reads.get(id) === 1 && next.node.inputTensors.length === 1 && next.node.inputTensors[0].id === id) {
-      const offsets = parts.map((_, k) => parts.slice(0, k).reduce((a, b) => a + b, 0));
-      const filter = next.filter!;
-      const filters = parts.map((n, k) => tf.slice(filter, [0, 0, offsets[k], 0], [-1, -1, n, -1]) as tf.Tensor4D);
-      out.push({ kind: 'concatConv', conv: next.conv, node: s.node, outputId: next.outputId, relu: next.relu, filters, filter, bias: next.bias! });
+      out.push({ kind: 'concatConv', conv: next.conv, node: s.node, outputId: next.outputId, relu: next.relu, parts, filter: next.filter!, filters: null, bias: next.bias! });
       i++;
     } else {
       out.push(s);
     }
   }
   return out;
+}
+
+/** What the Winograd kernel needs to know of a conv whose input is the concatenation of `parts` channels. */
+function convShape(c: ConvConfig, filter: tf.Tensor4D, parts: number[]): ConvShape {
+  return { filterShape: filter.shape, parts, strides: c.strides, dilations: c.dilationRate, padding: c.padding };
 }
 
 type Kernel = { run(inputs: tf.Tensor[]): tf.Tensor; dispose(): void };
@@ -241,9 +251,7 @@ function prepareKernel(s: RunStep): Kernel | null {
   if (s.kind !== 'layer') {
     const c = cfgOf<ConvConfig>(s.conv);
     const filter = s.kind === 'fused' ? s.filter! : s.filter;
-    const parts = s.kind === 'fused' ? [filter.shape[2]] : s.filters.map((f) => f.shape[2]);
-    const shape = { filterShape: filter.shape, parts, strides: c.strides, dilations: c.dilationRate, padding: c.padding };
-    return WinogradConv.prepare(shape, filter, s.bias, s.relu);
+    return WinogradConv.prepare(convShape(c, filter, s.kind === 'fused' ? [filter.shape[2]] : s.parts), filter, s.bias, s.relu);
   }
   const name = s.layer.getClassName();
   if (name !== 'Conv2D' && name !== 'Conv2DTranspose') return null;
@@ -255,8 +263,17 @@ function prepareKernel(s: RunStep): Kernel | null {
     return up && { run: (inputs) => up.run(inputs[0]), dispose: () => up.dispose() };
   }
   if (c.dataFormat !== 'channelsLast' || (c.activation !== 'linear' && c.activation !== 'relu')) return null;
-  const shape = { filterShape: kernel.shape, parts: [kernel.shape[2]], strides: c.strides, dilations: c.dilationRate, padding: c.padding };
-  return WinogradConv.prepare(shape, kernel, b, c.activation === 'relu');
+  return WinogradConv.prepare(convShape(c, kernel, [kernel.shape[2]]), kernel, b, c.activation === 'relu');
+}
+
+/** `filter` split along its input channels into `parts`. */
+function splitFilter(filter: tf.Tensor4D, parts: readonly number[]): tf.Tensor4D[] {
+  let offset = 0;
+  return parts.map((n) => {
+    const part = tf.slice(filter, [0, 0, offset, 0], [-1, -1, n, -1]) as tf.Tensor4D;
+    offset += n;
+    return part;
+  });
 }
 
 /** A model's inference pass with its Conv→BN(→ReLU) chains folded; owns the folded weights until dispose(). */
@@ -286,6 +303,7 @@ export class InferenceModel implements Predictor {
     for (const s of merged ?? []) {
       const kernel = prepareKernel(s);
       if (kernel != null) this.winograd.set(s, kernel);
+      else if (s.kind === 'concatConv') s.filters = splitFilter(s.filter, s.parts);
     }
     // Nothing folded: the plan is still worth running step by step when our kernels take some of its convs.
     this.runSteps = this.steps || this.winograd.size > 0 ? merged : null;
@@ -341,7 +359,7 @@ export class InferenceModel implements Predictor {
     for (const w of this.winograd.values()) w.dispose();
     this.winograd.clear();
     for (const s of this.runSteps ?? []) {
-      if (s.kind === 'concatConv') tf.dispose(s.filters);
+      if (s.kind === 'concatConv' && s.filters) tf.dispose(s.filters);
     }
     for (const s of this.steps ?? []) {
       if (s.kind !== 'fused') continue;
